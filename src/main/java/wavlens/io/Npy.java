@@ -1,0 +1,257 @@
+package wavlens.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * NumPy's .npy format, version 1.0 (and reading 2.0/3.0): a magic string, a Python-dict header
+ * ({'descr': '<f4', 'fortran_order': False, 'shape': (n, d), }) padded so the data starts at a
+ * multiple of 64 bytes, then the raw little-endian C-order data.
+ * https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+ */
+public final class Npy {
+    private Npy() {}
+
+    /** An array read from a .npy file: its shape, its dtype code and its values. */
+    public record Array(int[] shape, String dtype, float[] floats, double[] doubles, int[] ints, long[] longs, boolean[] bools) {
+        public long size() {
+            long n = 1;
+            for (int s : shape) n *= s;
+            return n;
+        }
+
+        public int rows() {
+            return shape.length == 0 ? 1 : shape[0];
+        }
+
+        /** Columns of a 2-D array (1 for a 1-D array). */
+        public int cols() {
+            if (shape.length == 1) return 1;
+            long c = size() / Math.max(1, shape[0]);
+            return (int) c;
+        }
+
+        /** Values as float32, converting from any numeric dtype. */
+        public float[] asFloats() {
+            if (floats != null) return floats;
+            int n = (int) size();
+            float[] out = new float[n];
+            for (int i = 0; i < n; i++) out[i] = (float) valueAt(i);
+            return out;
+        }
+
+        /** Values as float64, converting from any numeric dtype. */
+        public double[] asDoubles() {
+            if (doubles != null) return doubles;
+            int n = (int) size();
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) out[i] = valueAt(i);
+            return out;
+        }
+
+        /** Values as int, for integer (or boolean) arrays; refuses floats that are not whole numbers. */
+        public long[] asLongs() {
+            if (longs != null) return longs;
+            int n = (int) size();
+            long[] out = new long[n];
+            for (int i = 0; i < n; i++) {
+                double v = valueAt(i);
+                if (ints == null && bools == null && v != Math.rint(v)) {
+                    throw new UserError("expected integer values, found " + v + " at index " + i);
+                }
+                out[i] = ints != null ? ints[i] : (long) v;
+            }
+            return out;
+        }
+
+        private double valueAt(int i) {
+            if (floats != null) return floats[i];
+            if (doubles != null) return doubles[i];
+            if (ints != null) return ints[i];
+            if (longs != null) return longs[i];
+            return bools[i] ? 1 : 0;
+        }
+    }
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    public static Array read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw UserError.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw UserError.inFile(file, "cannot read: " + e.getMessage());
+        }
+        try {
+            return parse(bytes);
+        } catch (UserError e) {
+            throw UserError.inFile(file, e.getMessage());
+        }
+    }
+
+    static Array parse(byte[] bytes) {
+        if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
+            throw new UserError("not a NumPy .npy file (bad magic)");
+        }
+        int major = bytes[6];
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen;
+        int headerStart;
+        if (major == 1) {
+            headerLen = Short.toUnsignedInt(buf.getShort(8));
+            headerStart = 10;
+        } else if (major == 2 || major == 3) {
+            headerLen = buf.getInt(8);
+            headerStart = 12;
+        } else {
+            throw new UserError("unsupported .npy version " + major);
+        }
+        if (headerStart + headerLen > bytes.length) throw new UserError("truncated .npy header");
+        String header = new String(bytes, headerStart, headerLen,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(header);
+        Matcher f = FORTRAN.matcher(header);
+        Matcher s = SHAPE.matcher(header);
+        if (!d.find() || !f.find() || !s.find()) throw new UserError("malformed .npy header: " + header.strip());
+        String descr = d.group(1);
+        boolean fortran = f.group(1).equals("True");
+        List<Integer> dims = new ArrayList<>();
+        for (String part : s.group(1).split(",")) {
+            if (!part.isBlank()) dims.add(Integer.parseInt(part.strip()));
+        }
+        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+        if (fortran && shape.length > 1) throw new UserError("Fortran-order arrays are not supported; save with C order");
+        long count = 1;
+        for (int dim : shape) count *= dim;
+        if (count > Integer.MAX_VALUE) throw new UserError("array too large (" + count + " elements)");
+        int n = (int) count;
+        int dataStart = headerStart + headerLen;
+        ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        String code = descr.replaceFirst("^[<>|=]", "");
+        int itemSize = switch (code) {
+            case "f4", "i4", "u4" -> 4;
+            case "f8", "i8", "u8" -> 8;
+            case "f2", "i2", "u2" -> 2;
+            case "i1", "u1", "b1" -> 1;
+            default -> throw new UserError("unsupported dtype '" + descr + "'");
+        };
+        if ((long) dataStart + (long) n * itemSize > bytes.length) {
+            throw new UserError("truncated: header says " + n + " × " + descr + " but the file is too short");
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice().order(order);
+        float[] fl = null;
+        double[] db = null;
+        int[] in = null;
+        long[] lo = null;
+        boolean[] bo = null;
+        switch (code) {
+            case "f4" -> { fl = new float[n]; data.asFloatBuffer().get(fl); }
+            case "f8" -> { db = new double[n]; data.asDoubleBuffer().get(db); }
+            case "f2" -> { fl = new float[n]; for (int i = 0; i < n; i++) fl[i] = Float.float16ToFloat(data.getShort(2 * i)); }
+            case "i4" -> { in = new int[n]; data.asIntBuffer().get(in); }
+            case "u4" -> { lo = new long[n]; for (int i = 0; i < n; i++) lo[i] = Integer.toUnsignedLong(data.getInt(4 * i)); }
+            case "i8", "u8" -> { lo = new long[n]; data.asLongBuffer().get(lo); }
+            case "i2" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = data.getShort(2 * i); }
+            case "u2" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = Short.toUnsignedInt(data.getShort(2 * i)); }
+            case "i1" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = data.get(i); }
+            case "u1" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = Byte.toUnsignedInt(data.get(i)); }
+            case "b1" -> { bo = new boolean[n]; for (int i = 0; i < n; i++) bo[i] = data.get(i) != 0; }
+            default -> throw new AssertionError(code);
+        }
+        return new Array(shape, descr, fl, db, in, lo, bo);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    public static void writeFloats(Path file, float[] data, int... shape) {
+        checkShape(data.length, shape);
+        AtomicFiles.write(file, out -> {
+            writeHeader(out, "<f4", shape);
+            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : data) {
+                if (!b.hasRemaining()) { out.write(b.array(), 0, b.position()); b.clear(); }
+                b.putFloat(v);
+            }
+            out.write(b.array(), 0, b.position());
+        });
+    }
+
+    public static void writeHalfs(Path file, float[] data, int... shape) {
+        checkShape(data.length, shape);
+        AtomicFiles.write(file, out -> {
+            writeHeader(out, "<f2", shape);
+            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : data) {
+                if (!b.hasRemaining()) { out.write(b.array(), 0, b.position()); b.clear(); }
+                b.putShort(Float.floatToFloat16(v));
+            }
+            out.write(b.array(), 0, b.position());
+        });
+    }
+
+    public static void writeDoubles(Path file, double[] data, int... shape) {
+        checkShape(data.length, shape);
+        AtomicFiles.write(file, out -> {
+            writeHeader(out, "<f8", shape);
+            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (double v : data) {
+                if (!b.hasRemaining()) { out.write(b.array(), 0, b.position()); b.clear(); }
+                b.putDouble(v);
+            }
+            out.write(b.array(), 0, b.position());
+        });
+    }
+
+    public static void writeInts(Path file, int[] data, int... shape) {
+        checkShape(data.length, shape);
+        AtomicFiles.write(file, out -> {
+            writeHeader(out, "<i4", shape);
+            ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : data) {
+                if (!b.hasRemaining()) { out.write(b.array(), 0, b.position()); b.clear(); }
+                b.putInt(v);
+            }
+            out.write(b.array(), 0, b.position());
+        });
+    }
+
+    private static void checkShape(int length, int[] shape) {
+        long n = 1;
+        for (int s : shape) n *= s;
+        if (n != length) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + length + " values");
+    }
+
+    /** Header padded with spaces and a newline so that magic + length + header is a multiple of 64. */
+    static void writeHeader(OutputStream out, String descr, int[] shape) throws IOException {
+        StringBuilder dims = new StringBuilder();
+        for (int s : shape) dims.append(s).append(", ");
+        String shapeText = shape.length == 1 ? shape[0] + "," : dims.length() == 0 ? "" : dims.substring(0, dims.length() - 2);
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shapeText + "), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        out.write(MAGIC);
+        out.write(1);
+        out.write(0);
+        int len = header.length();
+        out.write(len & 0xff);
+        out.write((len >> 8) & 0xff);
+        out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+    }
+}
