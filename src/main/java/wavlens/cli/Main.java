@@ -13,6 +13,9 @@ import wavlens.io.UserError;
         description = "Look inside wav2vec2-family speech models: layer features, clusters vs letters, what fine-tuning changed.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TranscribeCommand.class,
+                EmbedCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -1,0 +1,14 @@
+package wavlens.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Parent of the benchmark subcommands; each prints ratios or rates measured in the same run. */
+@Command(name = "bench", description = "Benchmarks (engine speed, analysis, projections, training).",
+        subcommands = {BenchEngineCommand.class})
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -1,0 +1,82 @@
+package wavlens.tensor;
+
+/**
+ * 1-D convolutions on time-major matrices (time × channels) as matrix products: each output
+ * frame's receptive field is laid out as one row ("im2col") and multiplied by the kernel
+ * reshaped to [out channels][kernel tap][in channels].
+ */
+public final class Conv {
+    private Conv() {}
+
+    /** Output length of a valid (unpadded) convolution: floor((n − kernel) / stride) + 1, or 0. */
+    public static int outputLength(int n, int kernel, int stride) {
+        return n < kernel ? 0 : (n - kernel) / stride + 1;
+    }
+
+    /**
+     * Reorders a PyTorch Conv1d weight [out][in][k] to [out][k][in], the layout in which an
+     * im2col row of a time-major input (k consecutive frames of `in` channels) is contiguous.
+     */
+    public static float[] kernelTapMajor(float[] w, int out, int in, int k) {
+        float[] r = new float[w.length];
+        for (int o = 0; o < out; o++)
+            for (int c = 0; c < in; c++)
+                for (int t = 0; t < k; t++)
+                    r[(o * k + t) * in + c] = w[(o * in + c) * k + t];
+        return r;
+    }
+
+    /**
+     * Valid Conv1d over x (timeIn × cin, time-major) with a tap-major kernel w [cout][k][cin] and
+     * optional bias; returns (timeOut × cout). When kernel == stride the input rows already are
+     * the im2col rows and are used in place.
+     */
+    public static float[] conv1d(float[] x, int timeIn, int cin, float[] w, float[] bias, int cout, int kernel, int stride) {
+        int timeOut = outputLength(timeIn, kernel, stride);
+        float[] out = new float[timeOut * cout];
+        if (timeOut == 0) return out;
+        int row = kernel * cin;
+        float[] cols;
+        if (kernel == stride) {
+            cols = x;
+        } else {
+            cols = new float[timeOut * row];
+            final float[] src = x;
+            final float[] dst = cols;
+            Ops.forRows(timeOut, row, t -> System.arraycopy(src, t * stride * cin, dst, t * row, row));
+        }
+        Blas.sgemm(false, true, timeOut, cout, row, 1f, cols, 0, row, w, 0, row, 0f, out, 0, cout);
+        if (bias != null) Ops.addBias(out, timeOut, cout, bias);
+        return out;
+    }
+
+    /**
+     * Grouped Conv1d with "same" zero padding of kernel/2 on both sides (the wav2vec2 positional
+     * convolution), returning exactly `time` frames: for an even kernel PyTorch yields time + 1
+     * frames and wav2vec2 drops the last one, for an odd kernel the count is already `time`.
+     * w is tap-major per group: [groups][coutPerGroup][k][cinPerGroup], i.e. the reordered
+     * [channels][channels/groups][k] weight.
+     */
+    public static float[] groupedSameConv(float[] x, int time, int channels, int groups, float[] w, float[] bias, int kernel) {
+        int per = channels / groups;
+        int pad = kernel / 2;
+        int row = kernel * per;
+        float[] out = new float[time * channels];
+        float[] cols = new float[time * row];
+        for (int g = 0; g < groups; g++) {
+            final int g0 = g * per;
+            // im2col row t = frames t − pad … t − pad + kernel − 1 of this group's channels (zeros outside)
+            Ops.forRows(time, row, t -> {
+                int base = t * row;
+                for (int k = 0; k < kernel; k++) {
+                    int src = t - pad + k;
+                    if (src < 0 || src >= time) java.util.Arrays.fill(cols, base + k * per, base + (k + 1) * per, 0f);
+                    else System.arraycopy(x, src * channels + g0, cols, base + k * per, per);
+                }
+            });
+            Blas.sgemm(false, true, time, per, row, 1f, cols, 0, row, w, g0 * row, row, 0f, out, g0, channels);
+        }
+        if (bias != null) Ops.addBias(out, time, channels, bias);
+        return out;
+    }
+}
