@@ -1,0 +1,78 @@
+package wavlens.checkpoint;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import wavlens.io.AtomicFiles;
+import wavlens.io.Json;
+
+/**
+ * Writes safetensors files laid out as the HF safetensors library writes them: an 8-byte
+ * little-endian header length, the compact JSON header ("__metadata__" first, then the tensors
+ * sorted by name, each with dtype, shape and data_offsets) padded with spaces to a multiple of 8
+ * bytes, then the tensors' little-endian bytes packed in the same sorted order.
+ */
+public final class SafetensorsWriter {
+    private SafetensorsWriter() {}
+
+    /**
+     * @param tensors  name → values in C order
+     * @param shapes   name → shape; the product must equal the number of values
+     * @param dtype    F32, or F16 (values rounded to nearest even, as numpy and torch do)
+     * @param metadata the "__metadata__" strings; "format": "pt" is added unless given (HF's loader expects it)
+     */
+    public static void write(Path file, Map<String, float[]> tensors, Map<String, long[]> shapes, DType dtype, Map<String, String> metadata) {
+        if (dtype != DType.F32 && dtype != DType.F16) throw new IllegalArgumentException("can only write F32 or F16, not " + dtype);
+        List<String> names = new ArrayList<>(new TreeMap<>(tensors).keySet());
+
+        Map<String, String> meta = new TreeMap<>(metadata == null ? Map.of() : metadata);
+        meta.putIfAbsent("format", "pt");
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("__metadata__", meta);
+        long offset = 0;
+        for (String name : names) {
+            long[] shape = shapes.get(name);
+            if (shape == null) throw new IllegalArgumentException("no shape given for tensor " + name);
+            long numel = 1;
+            for (long s : shape) numel *= s;
+            if (numel != tensors.get(name).length) {
+                throw new IllegalArgumentException("tensor " + name + ": shape " + java.util.Arrays.toString(shape) + " has " + numel + " elements but " + tensors.get(name).length + " values were given");
+            }
+            long bytes = numel * dtype.bytes();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", dtype.name());
+            entry.put("shape", shape);
+            entry.put("data_offsets", new long[] {offset, offset + bytes});
+            header.put(name, entry);
+            offset += bytes;
+        }
+        byte[] json = Json.oneLine(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8; // so the data start (8 + header) is 8-byte aligned
+
+        AtomicFiles.write(file, out -> {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            buf.putLong(padded);
+            out.write(buf.array(), 0, 8);
+            out.write(json);
+            for (int i = json.length; i < padded; i++) out.write(' ');
+            for (String name : names) {
+                buf.clear();
+                for (float v : tensors.get(name)) {
+                    if (buf.remaining() < 4) {
+                        out.write(buf.array(), 0, buf.position());
+                        buf.clear();
+                    }
+                    if (dtype == DType.F32) buf.putFloat(v);
+                    else buf.putShort(Float.floatToFloat16(v));
+                }
+                out.write(buf.array(), 0, buf.position());
+            }
+        });
+    }
+}
