@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import wavlens.audio.Normalizer;
 import wavlens.checkpoint.DType;
 import wavlens.checkpoint.SafetensorsWriter;
 import wavlens.io.Json;
@@ -65,8 +66,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
         try (Wav2Vec2 m = Wav2Vec2.load(dir)) {
             Preprocessor pre = Preprocessor.read(dir, m.config());
             float[] input = audio != null ? Speech.inputValues(audio, pre, m.config())
-                    : Preprocessor.normalize(syntheticSignal((int) Math.round(seconds * pre.samplingRate()), pre.samplingRate()),
-                    (int) Math.round(seconds * pre.samplingRate()));
+                    : Normalizer.normalize(syntheticSignal((int) Math.round(seconds * pre.samplingRate()), pre.samplingRate()));
             double audioSeconds = input.length / (double) pre.samplingRate();
             Wav2Vec2.Request all = Wav2Vec2.Request.all(m.config());
             for (int i = 0; i < warmup; i++) m.forward(input, all);

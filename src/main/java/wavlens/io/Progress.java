@@ -8,13 +8,27 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** Progress bars (with ETA) on stderr for long jobs; silent with WAVLENS_QUIET=1 (tests, scripts). */
 public final class Progress implements AutoCloseable {
     private final ProgressBar bar;
+    // Without a terminal (logs, pipes) a plain line every LOG_EVERY_NANOS instead of a redrawn bar.
+    private static final long LOG_EVERY_NANOS = 30_000_000_000L;
+    private final String task, unit;
+    private final long total, startNanos;
+    private long current, lastLog;
+    private final boolean log;
 
-    private Progress(ProgressBar bar) {
+    private Progress(ProgressBar bar, String task, long total, String unit, boolean log) {
         this.bar = bar;
+        this.task = task;
+        this.total = total;
+        this.unit = unit;
+        this.log = log;
+        this.startNanos = System.nanoTime();
+        this.lastLog = startNanos;
     }
 
     public static Progress start(String task, long total, String unit) {
-        if (quiet()) return new Progress(null);
+        if (quiet()) return new Progress(null, task, total, unit, false);
+        java.io.Console console = System.console();
+        if (console == null || !console.isTerminal()) return new Progress(null, task, total, unit, true);
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
@@ -28,7 +42,7 @@ public final class Progress implements AutoCloseable {
                         * (double) (state.getMax() - state.getCurrent()) / (state.getCurrent() - state.getStart())))))
                 .continuousUpdate()
                 .build();
-        return new Progress(bar);
+        return new Progress(bar, task, total, unit, false);
     }
 
     public static boolean quiet() {
@@ -36,11 +50,21 @@ public final class Progress implements AutoCloseable {
     }
 
     public void step() {
-        if (bar != null) bar.step();
+        stepBy(1);
     }
 
     public void stepBy(long n) {
+        current += n;
         if (bar != null) bar.stepBy(n);
+        if (log) {
+            long now = System.nanoTime();
+            if (now - lastLog >= LOG_EVERY_NANOS) {
+                lastLog = now;
+                double elapsed = (now - startNanos) / 1e9;
+                double eta = current == 0 ? Double.NaN : elapsed * (total - current) / current;
+                System.err.printf("%s: %d/%d %s, %.0f s elapsed, ETA %.0f s%n", task, current, total, unit, elapsed, eta);
+            }
+        }
     }
 
     public void message(String text) {

@@ -3,6 +3,7 @@ package wavlens.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import wavlens.audio.Normalizer;
 import wavlens.io.Json;
 import wavlens.io.UserError;
 
@@ -28,29 +29,8 @@ public record Preprocessor(int samplingRate, boolean doNormalize, boolean return
                 j.path("return_attention_mask").asBoolean(!cfg.groupNormEncoder()));
     }
 
-    /**
-     * HF normalisation: y = (x − mean(x)) / sqrt(var(x) + 1e-7), mean and biased variance over
-     * the first `valid` samples; samples past `valid` (batch padding) are set to 0.
-     */
-    public static float[] normalize(float[] x, int valid) {
-        double sum = 0;
-        for (int i = 0; i < valid; i++) sum += x[i];
-        double mean = valid == 0 ? 0 : sum / valid;
-        double sq = 0;
-        for (int i = 0; i < valid; i++) {
-            double d = x[i] - mean;
-            sq += d * d;
-        }
-        double var = valid == 0 ? 0 : sq / valid;
-        float inv = (float) (1.0 / Math.sqrt(var + 1e-7));
-        float m = (float) mean;
-        float[] y = new float[x.length];
-        for (int i = 0; i < valid; i++) y[i] = (x[i] - m) * inv;
-        return y;
-    }
-
     /** The model input for one utterance at the model's sampling rate. */
     public float[] inputValues(float[] samples) {
-        return doNormalize ? normalize(samples, samples.length) : samples.clone();
+        return doNormalize ? Normalizer.normalize(samples) : samples.clone();
     }
 }
