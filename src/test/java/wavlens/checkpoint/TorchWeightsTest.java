@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,5 +205,50 @@ class TorchWeightsTest {
         Files.delete(dir.resolve("pytorch_model-00002-of-00002.bin"));
         UserError e = assertThrows(UserError.class, () -> Weights.open(dir));
         assertTrue(e.getMessage().startsWith(dir.resolve("pytorch_model-00002-of-00002.bin") + ": missing shard"), e.getMessage());
+    }
+
+    /** Appends pickle bytes: strings as Latin-1 (opcodes), ints as raw bytes. */
+    static void emit(ByteArrayOutputStream out, Object... parts) {
+        for (Object p : parts) {
+            if (p instanceof String s) out.writeBytes(bytes(s));
+            else out.write((Integer) p);
+        }
+    }
+
+    static void unicode(ByteArrayOutputStream out, String s) {
+        emit(out, "X", s.length(), 0, 0, 0, s); // BINUNICODE: 4-byte little-endian length
+    }
+
+    @Test
+    void handAssembledPickleWithOldRebuildAndWideIntegers(@TempDir Path dir) throws IOException {
+        // OrderedDict {"w": _rebuild_tensor(storage of 6 floats, offset 1, size (2, 2), stride (1, 2))},
+        // integers spelled with BININT2, BININT and LONG1, plus a BUILD whose state holds a BINFLOAT
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        emit(p, "\u0080", 2, "ccollections\nOrderedDict\n)R(");
+        unicode(p, "w");
+        emit(p, "ctorch._utils\n_rebuild_tensor\n((");
+        unicode(p, "storage");
+        emit(p, "ctorch\nFloatStorage\n");
+        unicode(p, "0");
+        unicode(p, "cpu");
+        emit(p, "M", 6, 0, "tQ");                              // numel 6 (BININT2), BINPERSID
+        emit(p, "J", 1, 0, 0, 0);                              // storage_offset 1 (BININT)
+        emit(p, "K", 2, "K", 2, "\u0086");                    // size (2, 2)
+        emit(p, "\u008a", 1, 1, "K", 2, "\u0086");           // stride (1, 2), the 1 as LONG1
+        emit(p, "tRu}");                                       // call, SETITEMS, then a state dict
+        unicode(p, "lr");
+        emit(p, "G", 0x3F, 0xE0, 0, 0, 0, 0, 0, 0, "sb.");     // 0.5 as a big-endian double, SETITEM, BUILD, STOP
+        ByteBuffer storage = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) storage.putFloat(i);
+        Path file = dir.resolve("hand.bin");
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        entries.put("hand/data.pkl", p.toByteArray());
+        entries.put("hand/data/0", storage.array());
+        writeZip(file, entries);
+        try (Weights w = Weights.open(file)) {
+            assertArrayEquals(new long[] {2, 2}, w.info("w").shape());
+            // element (i, j) = storage[1 + i + 2 j]: [[1, 3], [2, 4]]
+            assertArrayEquals(new float[] {1, 3, 2, 4}, w.floats("w"));
+        }
     }
 }
