@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import wavlens.io.Json;
@@ -147,7 +148,7 @@ final class SafetensorsWeights extends WeightsBase {
             for (long s : shape) n = Math.multiplyExact(n, s);
             return n;
         } catch (ArithmeticException e) {
-            throw UserError.inFile(file, where + "shape " + java.util.Arrays.toString(shape) + " is impossibly large");
+            throw UserError.inFile(file, where + "shape " + Arrays.toString(shape) + " is impossibly large");
         }
     }
 

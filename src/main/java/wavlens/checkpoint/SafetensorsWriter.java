@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class SafetensorsWriter {
             long numel = 1;
             for (long s : shape) numel *= s;
             if (numel != tensors.get(name).length) {
-                throw new IllegalArgumentException("tensor " + name + ": shape " + java.util.Arrays.toString(shape) + " has " + numel + " elements but " + tensors.get(name).length + " values were given");
+                throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " has " + numel + " elements but " + tensors.get(name).length + " values were given");
             }
             long bytes = numel * dtype.bytes();
             Map<String, Object> entry = new LinkedHashMap<>();

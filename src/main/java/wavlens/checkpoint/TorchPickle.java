@@ -1,5 +1,6 @@
 package wavlens.checkpoint;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -184,7 +185,7 @@ final class TorchPickle {
                     default -> throw error(String.format("unsupported pickle opcode 0x%02x at byte %d", op, in.position() - 1));
                 }
             }
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw error("ends in the middle of an instruction (truncated?)");
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw error("malformed pickle (" + e.getMessage() + ")");
