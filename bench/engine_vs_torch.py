@@ -1,10 +1,10 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Side-by-side engine benchmark: PyTorch (torchaudio's wav2vec2, the same network) vs wavlens.
 
 Not part of CI. Needs Debian's python3-torch and python3-torchaudio:
     sudo apt-get install python3-torch python3-torchaudio
 Run from the repository root:
-    python3 bench/engine_vs_torch.py [--shape base|large|both] [--seconds 10] [--runs 5]
+    /usr/bin/python3 bench/engine_vs_torch.py [--shape base|large|both] [--seconds 10] [--runs 5]
 
 Both sides: 2 threads, eval mode / inference, every layer's output kept, a 10 s input, one warm-up
 run then the median of --runs timed runs; peak RSS of the measuring process (PyTorch runs in a
@@ -14,6 +14,9 @@ import argparse
 import json
 import subprocess
 import sys
+
+# Debian's interpreter, where python3-torch is installed (a pyenv python3 on PATH would not see it)
+DEBIAN_PYTHON = "/usr/bin/python3"
 
 TORCH_CHILD = r'''
 import json, resource, statistics, sys, time
@@ -38,7 +41,7 @@ print(json.dumps({"seconds_per_forward": median, "seconds_per_audio_second": med
 
 
 def run_torch(shape, seconds, runs):
-    out = subprocess.run([sys.executable, "-c", TORCH_CHILD, shape, str(seconds), str(runs)],
+    out = subprocess.run([DEBIAN_PYTHON, "-c", TORCH_CHILD, shape, str(seconds), str(runs)],
                          check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -29,8 +29,20 @@ public final class SafetensorsWriter {
      * @param metadata the "__metadata__" strings; "format": "pt" is added unless given (HF's loader expects it)
      */
     public static void write(Path file, Map<String, float[]> tensors, Map<String, long[]> shapes, DType dtype, Map<String, String> metadata) {
+        for (String name : tensors.keySet()) {
+            if (!shapes.containsKey(name)) throw new IllegalArgumentException("no shape given for tensor " + name);
+        }
+        write(file, shapes, dtype, metadata, tensors::get);
+    }
+
+    /**
+     * Streaming form: the tensors named by `shapes` are asked for one at a time, in file order,
+     * so a checkpoint far larger than the heap can be written (random initialisation, training).
+     */
+    public static void write(Path file, Map<String, long[]> shapes, DType dtype, Map<String, String> metadata,
+                             java.util.function.Function<String, float[]> tensors) {
         if (dtype != DType.F32 && dtype != DType.F16) throw new IllegalArgumentException("can only write F32 or F16, not " + dtype);
-        List<String> names = new ArrayList<>(new TreeMap<>(tensors).keySet());
+        List<String> names = new ArrayList<>(new TreeMap<>(shapes).keySet());
 
         Map<String, String> meta = new TreeMap<>(metadata == null ? Map.of() : metadata);
         meta.putIfAbsent("format", "pt");
@@ -42,9 +54,6 @@ public final class SafetensorsWriter {
             if (shape == null) throw new IllegalArgumentException("no shape given for tensor " + name);
             long numel = 1;
             for (long s : shape) numel *= s;
-            if (numel != tensors.get(name).length) {
-                throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " has " + numel + " elements but " + tensors.get(name).length + " values were given");
-            }
             long bytes = numel * dtype.bytes();
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("dtype", dtype.name());
@@ -63,8 +72,15 @@ public final class SafetensorsWriter {
             out.write(json);
             for (int i = json.length; i < padded; i++) out.write(' ');
             for (String name : names) {
+                float[] values = tensors.apply(name);
+                long numel = 1;
+                for (long d : shapes.get(name)) numel *= d;
+                if (values == null || numel != values.length) {
+                    throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shapes.get(name)) + " has " + numel
+                            + " elements but " + (values == null ? "no" : values.length) + " values were given");
+                }
                 buf.clear();
-                for (float v : tensors.get(name)) {
+                for (float v : values) {
                     if (buf.remaining() < 4) {
                         out.write(buf.array(), 0, buf.position());
                         buf.clear();

@@ -106,9 +106,9 @@ public final class BenchEngineCommand implements Callable<Integer> {
         var configNode = Shapes.config(shape);
         Json.write(dir.resolve("config.json"), configNode);
         Wav2Vec2Config cfg = Wav2Vec2Config.read(dir.resolve("config.json"));
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> w = Shapes.randomWeights(cfg, 1, shapes);
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), w, shapes, DType.F32, Map.of("format", "pt"));
+        // tensor by tensor, so the bench's own heap holds no copy of the weights it then maps
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), Shapes.randomShapes(cfg), DType.F32, Map.of("format", "pt"),
+                name -> Shapes.randomTensor(cfg, name, 1));
     }
 
     /** A deterministic speech-like test signal: harmonics of a gliding F0 plus a little noise. */

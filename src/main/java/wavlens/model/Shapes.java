@@ -67,66 +67,96 @@ public final class Shapes {
         return c;
     }
 
+    /** How one tensor is initialised (HF's scales; see {@link #randomTensor}). */
+    private record Init(long[] shape, String kind, double std) {}
+
     /**
-     * Random weights for the encoder of a config (no CTC head, no quantizer): normal(0, std) with
-     * HF's initialisation scales (linear std 0.02; convs Kaiming-normal, std √(2 / fan_in);
-     * norms weight 1, bias 0; pos-conv weight norm g = ‖v‖ per tap so the norm starts as identity).
+     * The encoder's tensors (no CTC head, no quantizer) with their initialisation, in HF's names:
+     * linear weights normal(0, 0.02); conv weights Kaiming-normal, std √(2 / fan_in); norms weight
+     * 1, bias 0; positional conv v normal(0, √(4 / (K·H))) (fairseq) with g = ‖v‖ per tap, so the
+     * weight norm starts as the identity.
      */
-    public static Map<String, float[]> randomWeights(Wav2Vec2Config cfg, long seed, Map<String, long[]> shapes) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Map<String, float[]> w = new LinkedHashMap<>();
+    private static Map<String, Init> encoderInit(Wav2Vec2Config cfg) {
+        Map<String, Init> w = new LinkedHashMap<>();
         int in = 1;
         for (int i = 0; i < cfg.convLayers(); i++) {
             int out = cfg.convDim()[i], k = cfg.convKernel()[i];
             String p = "wav2vec2.feature_extractor.conv_layers." + i + ".";
-            put(w, shapes, p + "conv.weight", normal(rnd, out * in * k, Math.sqrt(2.0 / (in * k))), out, in, k);
-            if (cfg.convBias()) put(w, shapes, p + "conv.bias", new float[out], out);
+            w.put(p + "conv.weight", new Init(new long[] {out, in, k}, "normal", Math.sqrt(2.0 / (in * k))));
+            if (cfg.convBias()) w.put(p + "conv.bias", new Init(new long[] {out}, "zeros", 0));
             if (!cfg.groupNormEncoder() || i == 0) {
-                put(w, shapes, p + "layer_norm.weight", ones(out), out);
-                put(w, shapes, p + "layer_norm.bias", new float[out], out);
+                w.put(p + "layer_norm.weight", new Init(new long[] {out}, "ones", 0));
+                w.put(p + "layer_norm.bias", new Init(new long[] {out}, "zeros", 0));
             }
             in = out;
         }
         int c = cfg.convOutDim(), h = cfg.hiddenSize(), ff = cfg.intermediateSize();
-        put(w, shapes, "wav2vec2.feature_projection.layer_norm.weight", ones(c), c);
-        put(w, shapes, "wav2vec2.feature_projection.layer_norm.bias", new float[c], c);
-        put(w, shapes, "wav2vec2.feature_projection.projection.weight", normal(rnd, h * c, 0.02), h, c);
-        put(w, shapes, "wav2vec2.feature_projection.projection.bias", new float[h], h);
         int k = cfg.posConvKernel(), per = h / cfg.posConvGroups();
-        float[] v = normal(rnd, h * per * k, Math.sqrt(4.0 / (k * h)));   // fairseq: std = sqrt(4 / (K · C))
-        float[] g = new float[k];
-        for (int tap = 0; tap < k; tap++) {
-            double n = 0;
-            for (int i = tap; i < v.length; i += k) n += (double) v[i] * v[i];
-            g[tap] = (float) Math.sqrt(n);
-        }
-        put(w, shapes, "wav2vec2.encoder.pos_conv_embed.conv.weight_g", g, 1, 1, k);
-        put(w, shapes, "wav2vec2.encoder.pos_conv_embed.conv.weight_v", v, h, per, k);
-        put(w, shapes, "wav2vec2.encoder.pos_conv_embed.conv.bias", new float[h], h);
-        put(w, shapes, "wav2vec2.encoder.layer_norm.weight", ones(h), h);
-        put(w, shapes, "wav2vec2.encoder.layer_norm.bias", new float[h], h);
-        put(w, shapes, "wav2vec2.masked_spec_embed", uniform(rnd, h), h);
+        w.put("wav2vec2.feature_projection.layer_norm.weight", new Init(new long[] {c}, "ones", 0));
+        w.put("wav2vec2.feature_projection.layer_norm.bias", new Init(new long[] {c}, "zeros", 0));
+        w.put("wav2vec2.feature_projection.projection.weight", new Init(new long[] {h, c}, "normal", 0.02));
+        w.put("wav2vec2.feature_projection.projection.bias", new Init(new long[] {h}, "zeros", 0));
+        w.put("wav2vec2.encoder.pos_conv_embed.conv.weight_g", new Init(new long[] {1, 1, k}, "weight_g", 0));
+        w.put("wav2vec2.encoder.pos_conv_embed.conv.weight_v", new Init(new long[] {h, per, k}, "normal", Math.sqrt(4.0 / (k * h))));
+        w.put("wav2vec2.encoder.pos_conv_embed.conv.bias", new Init(new long[] {h}, "zeros", 0));
+        w.put("wav2vec2.encoder.layer_norm.weight", new Init(new long[] {h}, "ones", 0));
+        w.put("wav2vec2.encoder.layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
+        w.put("wav2vec2.masked_spec_embed", new Init(new long[] {h}, "uniform", 0));
         for (int l = 0; l < cfg.numLayers(); l++) {
             String p = "wav2vec2.encoder.layers." + l + ".";
             for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-                put(w, shapes, p + "attention." + proj + ".weight", normal(rnd, h * h, 0.02), h, h);
-                put(w, shapes, p + "attention." + proj + ".bias", new float[h], h);
+                w.put(p + "attention." + proj + ".weight", new Init(new long[] {h, h}, "normal", 0.02));
+                w.put(p + "attention." + proj + ".bias", new Init(new long[] {h}, "zeros", 0));
             }
-            put(w, shapes, p + "layer_norm.weight", ones(h), h);
-            put(w, shapes, p + "layer_norm.bias", new float[h], h);
-            put(w, shapes, p + "feed_forward.intermediate_dense.weight", normal(rnd, ff * h, 0.02), ff, h);
-            put(w, shapes, p + "feed_forward.intermediate_dense.bias", new float[ff], ff);
-            put(w, shapes, p + "feed_forward.output_dense.weight", normal(rnd, h * ff, 0.02), h, ff);
-            put(w, shapes, p + "feed_forward.output_dense.bias", new float[h], h);
-            put(w, shapes, p + "final_layer_norm.weight", ones(h), h);
-            put(w, shapes, p + "final_layer_norm.bias", new float[h], h);
+            w.put(p + "layer_norm.weight", new Init(new long[] {h}, "ones", 0));
+            w.put(p + "layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
+            w.put(p + "feed_forward.intermediate_dense.weight", new Init(new long[] {ff, h}, "normal", 0.02));
+            w.put(p + "feed_forward.intermediate_dense.bias", new Init(new long[] {ff}, "zeros", 0));
+            w.put(p + "feed_forward.output_dense.weight", new Init(new long[] {h, ff}, "normal", 0.02));
+            w.put(p + "feed_forward.output_dense.bias", new Init(new long[] {h}, "zeros", 0));
+            w.put(p + "final_layer_norm.weight", new Init(new long[] {h}, "ones", 0));
+            w.put(p + "final_layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
         }
         return w;
     }
 
-    private static void put(Map<String, float[]> w, Map<String, long[]> shapes, String name, float[] v, long... shape) {
-        w.put(name, v);
-        shapes.put(name, shape);
+    /** Names and shapes of the randomly initialised encoder tensors. */
+    public static Map<String, long[]> randomShapes(Wav2Vec2Config cfg) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        encoderInit(cfg).forEach((name, init) -> shapes.put(name, init.shape()));
+        return shapes;
+    }
+
+    /**
+     * One tensor of a random initialisation. Each tensor has its own stream, seeded by the seed
+     * and its name, so tensors can be made one at a time in any order (a checkpoint larger than
+     * the heap is written tensor by tensor).
+     */
+    public static float[] randomTensor(Wav2Vec2Config cfg, String name, long seed) {
+        Init init = encoderInit(cfg).get(name);
+        if (init == null) throw new IllegalArgumentException("no random initialisation for " + name);
+        long n = 1;
+        for (long d : init.shape()) n *= d;
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+        return switch (init.kind()) {
+            case "normal" -> normal(rnd, (int) n, init.std());
+            case "uniform" -> uniform(rnd, (int) n);
+            case "ones" -> ones((int) n);
+            case "zeros" -> new float[(int) n];
+            case "weight_g" -> {
+                String vName = name.replace("weight_g", "weight_v");
+                float[] v = randomTensor(cfg, vName, seed);
+                int k = (int) n;
+                float[] g = new float[k];
+                for (int tap = 0; tap < k; tap++) {
+                    double sq = 0;
+                    for (int i = tap; i < v.length; i += k) sq += (double) v[i] * v[i];
+                    g[tap] = (float) Math.sqrt(sq);
+                }
+                yield g;
+            }
+            default -> throw new IllegalStateException(init.kind());
+        };
     }
 
     static float[] normal(SplittableRandom rnd, int n, double std) {

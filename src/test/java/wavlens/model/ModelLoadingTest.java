@@ -124,4 +124,18 @@ class ModelLoadingTest {
             for (int i = 0; i < whole.length; i++) assertEquals(whole[i], chunked[i], 1e-5 * (1 + Math.abs(whole[i])));
         }
     }
+
+    /** A 75 s utterance (3,749 frames) runs through the chunked encoder and query-blocked attention. */
+    @Test
+    void minuteLongAudioRuns() {
+        float[] input = Npy.read(BASE.resolve("inputs/synthetic_input_values.npy")).asFloats();
+        float[] longInput = new float[16000 * 75];
+        for (int i = 0; i < longInput.length; i++) longInput[i] = input[i % input.length];
+        try (Wav2Vec2 m = Wav2Vec2.load(BASE)) {
+            Wav2Vec2.Output out = m.forward(longInput);
+            assertEquals(m.config().framesFor(longInput.length), out.frames());
+            assertEquals(3749, out.frames());
+            for (float v : out.lastHiddenState()) assertTrue(Float.isFinite(v));
+        }
+    }
 }
