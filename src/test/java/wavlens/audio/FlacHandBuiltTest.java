@@ -327,6 +327,22 @@ class FlacHandBuiltTest {
     }
 
     @Test
+    void streamWithoutFramesIsAnError(@TempDir Path tmp) throws Exception {
+        int firstFrame = 4 + 4 + 34 + 4 + 5;
+        byte[] unknownLength = Arrays.copyOf(build(false).bytes(), firstFrame);
+        Path empty = tmp.resolve("no-frames.flac");
+        Files.write(empty, unknownLength);
+        UserError e = assertThrows(UserError.class, () -> FlacDecoder.decode(empty));
+        assertEquals(empty + ": FLAC file contains no audio samples", e.getMessage());
+
+        byte[] announced = Arrays.copyOf(build(true).bytes(), firstFrame);
+        Path cut = tmp.resolve("cut-before-frames.flac");
+        Files.write(cut, announced);
+        e = assertThrows(UserError.class, () -> FlacDecoder.decode(cut));
+        assertEquals(cut + ": file is cut off: it ends after 0 frames, 0 of the 550 samples STREAMINFO announces", e.getMessage());
+    }
+
+    @Test
     void crcTablesMatchTheBitSerialDefinition() throws IOException {
         byte[] data = new byte[1000];
         new Random(5).nextBytes(data);
