@@ -70,7 +70,7 @@ public final class Resampler {
         this.lead = (int) Math.floor(halfWidth);
         int needed = 2 * lead + 2;
         this.taps = (needed + LANES.length() - 1) / LANES.length() * LANES.length();
-        if ((long) up * taps > 256L << 20) {
+        if ((long) up * taps > 32L << 20) { // 128 MB of floats; common rates need well under 1 MB
             throw new IllegalArgumentException("rate pair " + inRate + " -> " + outRate + " needs a polyphase table of " + (long) up * taps + " taps (too large)");
         }
         this.table = new float[up * taps];
