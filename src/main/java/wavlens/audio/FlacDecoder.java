@@ -95,14 +95,14 @@ public final class FlacDecoder {
             int start = bytePosition();
             if (start >= data.length) {
                 if (info.totalSamples > 0) {
-                    throw UserError.inFile(file, "file is cut off: it ends after " + written + " of the " + info.totalSamples
-                            + " samples STREAMINFO announces (after frame " + (frame - 1) + ")");
+                    throw UserError.inFile(file, "file is cut off: it ends after " + frame + " frames, " + written + " of the "
+                            + info.totalSamples + " samples STREAMINFO announces");
                 }
                 break;
             }
             if (info.totalSamples == 0 && !looksLikeFrameStart(start)) {
                 if (isId3v1Tag(start)) break; // a 128-byte ID3v1 tag at the very end
-                throw UserError.inFile(file, "unexpected bytes at offset " + start + " after frame " + (frame - 1) + " (not a FLAC frame)");
+                throw UserError.inFile(file, "unexpected bytes at offset " + start + " after " + frame + " frames (not a FLAC frame)");
             }
             int blockSize;
             try {

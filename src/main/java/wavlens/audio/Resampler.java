@@ -1,7 +1,6 @@
 package wavlens.audio;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -71,7 +70,7 @@ public final class Resampler {
         this.lead = (int) Math.floor(halfWidth);
         int needed = 2 * lead + 2;
         this.taps = (needed + LANES.length() - 1) / LANES.length() * LANES.length();
-        if ((long) up * taps > 256L << 20) {
+        if ((long) up * taps > 32L << 20) { // 128 MB of floats; common rates need well under 1 MB
             throw new IllegalArgumentException("rate pair " + inRate + " -> " + outRate + " needs a polyphase table of " + (long) up * taps + " taps (too large)");
         }
         this.table = new float[up * taps];
@@ -133,12 +132,19 @@ public final class Resampler {
         return halfWidth / inRate;
     }
 
+    /**
+     * Dot product of two float ranges whose length is a multiple of the vector width: one
+     * partial sum per lane, then the lanes added in order. (reduceLanes(ADD) would leave the
+     * order to the JIT, and the same input could round differently before and after warm-up.)
+     */
     private static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
         FloatVector acc = FloatVector.zero(LANES);
         for (int m = 0; m < length; m += LANES.length()) {
             acc = FloatVector.fromArray(LANES, a, aOffset + m).fma(FloatVector.fromArray(LANES, b, bOffset + m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int lane = 0; lane < LANES.length(); lane++) sum += acc.lane(lane);
+        return sum;
     }
 
     static double sinc(double x) {

@@ -185,8 +185,7 @@ public final class WavReader {
 
     private static String formatName(int tag) {
         return switch (tag) {
-            case 0x0002 -> "ADPCM (Microsoft)";
-            case 0x0011 -> "ADPCM (IMA)";
+            case 0x0002, 0x0011 -> "ADPCM"; // Microsoft ADPCM, IMA ADPCM
             case 0x0031 -> "GSM 6.10";
             case 0x0050, 0x0055 -> "MPEG / MP3";
             default -> String.format("format tag 0x%04X", tag);
