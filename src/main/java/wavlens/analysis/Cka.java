@@ -159,6 +159,7 @@ public final class Cka {
         final int n, p;
         final boolean useDouble;
         double[] means;
+        float[] meansF;
         double[] rowSquaredNorms; // ‖xc_t‖²
         double squaredNorm;       // ‖Xc‖²_F
         double gramSquaredNorm;   // ‖XcᵀXc‖²_F
@@ -179,34 +180,70 @@ public final class Cka {
             return data != null ? data[(int) index] : doubles[(int) index];
         }
 
+        /** Column means, then one pass over row blocks for the row norms and the Gram matrix. */
         void prepare() {
             if (means != null) return;
             means = new double[p];
             for (int t = 0; t < n; t++) {
-                for (int f = 0; f < p; f++) {
-                    double v = value((long) t * p + f);
-                    if (!Double.isFinite(v)) throw new UserError("row " + t + ", column " + f + " is " + v + " (CKA needs finite values)");
-                    means[f] += v;
-                }
+                int base = t * p;
+                if (data != null) for (int f = 0; f < p; f++) means[f] += data[base + f];
+                else for (int f = 0; f < p; f++) means[f] += doubles[base + f];
             }
+            // A NaN or ±Inf anywhere makes its column sum non-finite (finite floats cannot overflow a double sum).
+            for (int f = 0; f < p; f++) if (!Double.isFinite(means[f])) throw badValue(f);
             for (int f = 0; f < p; f++) means[f] /= n;
+
             rowSquaredNorms = new double[n];
-            squaredNorm = 0;
-            for (int t = 0; t < n; t++) {
-                double s = 0;
-                for (int f = 0; f < p; f++) {
-                    double c = value((long) t * p + f) - means[f];
-                    s += c * c;
+            double[] gram = new double[p * p];
+            int block = Math.min(BLOCK_ROWS, n);
+            if (useDouble) {
+                double[] xc = new double[block * p];
+                for (int r0 = 0; r0 < n; r0 += block) {
+                    int rows = Math.min(block, n - r0);
+                    centredRows(r0, rows, xc);
+                    for (int t = 0; t < rows; t++) {
+                        double s = 0;
+                        for (int f = 0; f < p; f++) s += xc[t * p + f] * xc[t * p + f];
+                        rowSquaredNorms[r0 + t] = s;
+                    }
+                    Blas.dgemm(true, false, p, p, rows, 1.0, xc, 0, p, xc, 0, p, 1.0, gram, 0, p);
                 }
-                rowSquaredNorms[t] = s;
-                squaredNorm += s;
+            } else {
+                // Float32: SSYRK fills the upper triangle of each block's XcᵀXc (half a GEMM's work).
+                float[] xc = new float[block * p], blockGram = new float[p * p];
+                for (int r0 = 0; r0 < n; r0 += block) {
+                    int rows = Math.min(block, n - r0);
+                    centredRows(r0, rows, xc);
+                    for (int t = 0; t < rows; t++) {
+                        double s = 0;
+                        for (int f = 0; f < p; f++) s += (double) xc[t * p + f] * xc[t * p + f];
+                        rowSquaredNorms[r0 + t] = s;
+                    }
+                    Blas.ssyrkUpperTransposed(p, rows, 1f, xc, 0, p, 0f, blockGram, 0, p);
+                    for (int i = 0; i < p; i++) for (int j = i; j < p; j++) gram[i * p + j] += blockGram[i * p + j];
+                }
             }
-            gramSquaredNorm = crossSquaredNorm(this, this);
+            // ‖G‖²_F from the upper triangle: diagonal once, off-diagonal twice (G is symmetric).
+            gramSquaredNorm = 0;
+            for (int i = 0; i < p; i++) {
+                gramSquaredNorm += gram[i * p + i] * gram[i * p + i];
+                for (int j = i + 1; j < p; j++) gramSquaredNorm += 2 * gram[i * p + j] * gram[i * p + j];
+            }
+            squaredNorm = 0;
+            for (double r : rowSquaredNorms) squaredNorm += r;
             if (n >= 4) {
                 double rowProducts = 0;
                 for (double r : rowSquaredNorms) rowProducts += r * r;
                 hSelf = h(gramSquaredNorm, rowProducts, squaredNorm, squaredNorm, n);
             }
+        }
+
+        private UserError badValue(int column) {
+            for (int t = 0; t < n; t++) {
+                double v = value((long) t * p + column);
+                if (!Double.isFinite(v)) return new UserError("row " + t + ", column " + column + " is " + v + " (CKA needs finite values)");
+            }
+            return new UserError("column " + column + " is not finite");
         }
 
         void centredRows(int r0, int rows, double[] out) {
@@ -217,8 +254,10 @@ public final class Cka {
         }
 
         void centredRows(int r0, int rows, float[] out) {
-            float[] meansF = new float[p];
-            for (int f = 0; f < p; f++) meansF[f] = (float) means[f];
+            if (meansF == null) {
+                meansF = new float[p];
+                for (int f = 0; f < p; f++) meansF[f] = (float) means[f];
+            }
             for (int t = 0; t < rows; t++) {
                 int base = (r0 + t) * p;
                 for (int f = 0; f < p; f++) out[t * p + f] = data[base + f] - meansF[f];

@@ -186,12 +186,11 @@ public final class KMeans {
         double[] candidateSq = new double[trials];
         double[] closest = new double[n];   // D(x)²: squared distance to the nearest chosen centre
         double[] trialDist = new double[trials * n];
-        float[] dots = new float[Math.min(BLOCK_ROWS, n) * trials];
 
         data.copyPoint(rng.nextInt(n), centres, 0);
         System.arraycopy(centres, 0, candidates, 0, d);
         candidateSq[0] = squaredNorm(candidates, 0, d);
-        distancesToCandidates(data, candidates, candidateSq, 1, dots, trialDist);
+        distancesToCandidates(data, candidates, candidateSq, 1, trialDist);
         System.arraycopy(trialDist, 0, closest, 0, n);
         double potential = sumInOrder(closest);
 
@@ -207,7 +206,7 @@ public final class KMeans {
                 data.copyPoint(chosen[t], candidates, t * d);
                 candidateSq[t] = squaredNorm(candidates, t * d, d);
             }
-            distancesToCandidates(data, candidates, candidateSq, trials, dots, trialDist);
+            distancesToCandidates(data, candidates, candidateSq, trials, trialDist);
             // Potential if candidate t were added: Σ_i min(D(x_i)², ‖x_i − cand_t‖²).
             IntStream.range(0, trials).parallel().forEach(t -> {
                 double s = 0;
@@ -234,20 +233,36 @@ public final class KMeans {
         return lo;
     }
 
-    /** out[t·n + i] = squared distance of point i to candidate t (clipped at 0), via SGEMM per row block. */
-    private static void distancesToCandidates(Data data, float[] candidates, double[] candidateSq, int count, float[] dots, double[] out) {
+    /**
+     * out[t·n + i] = squared distance of point i to candidate t (clipped at 0). With only 2 + ln k
+     * candidates a GEMM has nothing to block on (OpenBLAS spent ~0.2 s per step here, re-packing the
+     * whole matrix), so this is a SIMD loop that reads each row once and dots it with every candidate
+     * while the row is in L1; parallel over fixed row chunks.
+     */
+    private static void distancesToCandidates(Data data, float[] candidates, double[] candidateSq, int count, double[] out) {
         int n = data.n, d = data.d;
-        for (int r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
-            int rows = Math.min(BLOCK_ROWS, n - r0);
-            Blas.sgemm(false, true, rows, count, d, 1f, data.x, r0 * d, d, candidates, 0, d, 0f, dots, 0, count);
-            for (int r = 0; r < rows; r++) {
-                int i = r0 + r;
+        IntStream.range(0, chunks(n)).parallel().forEach(c -> {
+            for (int i = chunkStart(c, n); i < chunkStart(c + 1, n); i++) {
                 for (int t = 0; t < count; t++) {
-                    double dist = data.pointSq[i] - 2 * data.scale[i] * dots[r * count + t] + candidateSq[t];
+                    double dot = dot(data.x, i * d, candidates, t * d, d);
+                    double dist = data.pointSq[i] - 2 * data.scale[i] * dot + candidateSq[t];
                     out[t * n + i] = Math.max(dist, 0);
                 }
             }
+        });
+    }
+
+    /** a[ao..ao+d) · b[bo..bo+d): float lanes (two accumulators to hide the FMA latency), summed in double. */
+    static double dot(float[] a, int ao, float[] b, int bo, int d) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        int step = F.length(), f = 0;
+        for (; f + 2 * step <= d; f += 2 * step) {
+            acc0 = FloatVector.fromArray(F, a, ao + f).fma(FloatVector.fromArray(F, b, bo + f), acc0);
+            acc1 = FloatVector.fromArray(F, a, ao + f + step).fma(FloatVector.fromArray(F, b, bo + f + step), acc1);
         }
+        double sum = (double) acc0.reduceLanes(VectorOperators.ADD) + acc1.reduceLanes(VectorOperators.ADD);
+        for (; f < d; f++) sum += (double) a[ao + f] * b[bo + f];
+        return sum;
     }
 
     /** k-means++ on a random subset of rows (mini-batch initialisation, like sklearn's init_size). */

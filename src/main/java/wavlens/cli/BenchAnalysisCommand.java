@@ -38,6 +38,9 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed of the synthetic data and of k-means")
     long seed;
 
+    @Option(names = "--only", description = "run one part: kmeans, cka or labels (default: all)")
+    String only;
+
     @Option(names = "--json", description = "last line: one JSON object")
     boolean json;
 
@@ -46,6 +49,7 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!(scale > 0 && scale <= 10)) throw new UserError("--scale must be in (0, 10]");
+        if (only != null && !java.util.List.of("kmeans", "cka", "labels").contains(only)) throw new UserError("--only must be kmeans, cka or labels");
         int kmeansRows = Math.max(K, (int) (100_000 * scale));
         int ckaRows = Math.max(8, (int) (50_000 * scale));
         int items = Math.max(1000, (int) (1_000_000 * scale));
@@ -54,7 +58,20 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
         results.put("blas", Blas.available() ? "openblas" : "java fallback: " + Blas.problem());
         results.put("threads", Runtime.getRuntime().availableProcessors());
 
-        // ---- k-means
+        if (only == null || only.equals("kmeans")) kmeans(kmeansRows, results);
+        if (only == null || only.equals("cka")) cka(ckaRows, results);
+        if (only == null || only.equals("labels")) labels(items, results);
+
+        results.put("peak_rss_mb", peakRssMb());
+        if (data != null) {
+            Json.write(data.resolve(only == null ? "wavlens_results.json" : "wavlens_results_" + only + ".json"), results);
+            System.out.println("inputs and results in " + data + " — compare: python3 bench/sklearn_analysis.py " + data);
+        }
+        if (json) System.out.println(Json.oneLine(results));
+        return 0;
+    }
+
+    private void kmeans(int kmeansRows, Map<String, Object> results) {
         float[] x = gaussianMixture(kmeansRows, DIM, MIXTURE, seed);
         if (data != null) Npy.writeFloats(data.resolve("kmeans_X.npy"), x, kmeansRows, DIM);
         warmUp();
@@ -72,10 +89,9 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
         results.put("kmeans_inertia", km.inertia());
         System.out.printf("k-means %d×%d k=%d: %.2f s (seeding %.2f s, %d iterations), inertia %.6g%n",
                 kmeansRows, DIM, K, kmSeconds, km.seedingSeconds(), km.iterations(), km.inertia());
-        x = null;
-        km = null;
+    }
 
-        // ---- CKA
+    private void cka(int ckaRows, Map<String, Object> results) {
         SplittableRandom r = new SplittableRandom(seed + 1);
         float[] a = new float[ckaRows * DIM], b = new float[ckaRows * DIM];
         for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextGaussian() + 0.5);
@@ -89,7 +105,7 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
             Npy.writeFloats(data.resolve("cka_A.npy"), a, ckaRows, DIM);
             Npy.writeFloats(data.resolve("cka_B.npy"), b, ckaRows, DIM);
         }
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         Cka.Result cka = Cka.linear(a, DIM, b, DIM, ckaRows);
         double ckaSeconds = seconds(t0);
         results.put("cka_n", ckaRows);
@@ -97,9 +113,11 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
         results.put("cka", cka.cka());
         results.put("cka_debiased", cka.ckaDebiased());
         System.out.printf("CKA %d×%d vs %d×%d: %.2f s, CKA %.6f, debiased %.6f%n", ckaRows, DIM, ckaRows, DIM, ckaSeconds, cka.cka(), cka.ckaDebiased());
-        a = b = null;
+    }
 
-        // ---- NMI / AMI: 30 labels with Zipf-like frequencies; each label mostly lands in 3 clusters of its own.
+    /** 30 labels with Zipf-like frequencies; each label mostly lands in 3 clusters of its own. */
+    private void labels(int items, Map<String, Object> results) {
+        SplittableRandom r = new SplittableRandom(seed + 2);
         int[] labels = new int[items], clusters = new int[items];
         for (int t = 0; t < items; t++) {
             labels[t] = (int) Math.min(LABELS - 1, Math.floor(Math.pow(r.nextDouble(), 2) * LABELS));
@@ -110,7 +128,7 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
             Npy.writeInts(data.resolve("clusters.npy"), clusters, items);
         }
         long[] l = toLongs(labels), c = toLongs(clusters);
-        t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         double nmi = ClusterLabelMetrics.nmi(Contingency.of(l, c), ClusterLabelMetrics.Mean.ARITHMETIC);
         double nmiSeconds = seconds(t0);
         t0 = System.nanoTime();
@@ -122,14 +140,6 @@ public final class BenchAnalysisCommand implements Callable<Integer> {
         results.put("nmi", nmi);
         results.put("ami", ami);
         System.out.printf("NMI on %d items: %.3f s (%.6f); AMI: %.3f s (%.6f)%n", items, nmiSeconds, nmi, amiSeconds, ami);
-
-        results.put("peak_rss_mb", peakRssMb());
-        if (data != null) {
-            Json.write(data.resolve("wavlens_results.json"), results);
-            System.out.println("inputs and results in " + data + " — compare: python3 bench/sklearn_analysis.py " + data);
-        }
-        if (json) System.out.println(Json.oneLine(results));
-        return 0;
     }
 
     /**
