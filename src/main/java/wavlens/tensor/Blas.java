@@ -24,12 +24,12 @@ import java.util.Optional;
 public final class Blas {
     private Blas() {}
 
-    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-    private static final MethodHandle SGEMM, DGEMM, SET_THREADS;
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, UPPER = 121;
+    private static final MethodHandle SGEMM, DGEMM, SSYRK, SET_THREADS;
     private static final String LOAD_PROBLEM;
 
     static {
-        MethodHandle sgemm = null, dgemm = null, setThreads = null;
+        MethodHandle sgemm = null, dgemm = null, ssyrk = null, setThreads = null;
         String problem = null;
         try {
             Linker linker = Linker.nativeLinker();
@@ -41,14 +41,17 @@ public final class Blas {
                     FunctionDescriptor.ofVoid(I, I, I, I, I, I, ValueLayout.JAVA_FLOAT, P, I, P, I, ValueLayout.JAVA_FLOAT, P, I), critical);
             dgemm = linker.downcallHandle(lib.find("cblas_dgemm").orElseThrow(),
                     FunctionDescriptor.ofVoid(I, I, I, I, I, I, ValueLayout.JAVA_DOUBLE, P, I, P, I, ValueLayout.JAVA_DOUBLE, P, I), critical);
+            ssyrk = linker.downcallHandle(lib.find("cblas_ssyrk").orElseThrow(),
+                    FunctionDescriptor.ofVoid(I, I, I, I, I, ValueLayout.JAVA_FLOAT, P, I, ValueLayout.JAVA_FLOAT, P, I), critical);
             Optional<MemorySegment> st = lib.find("openblas_set_num_threads");
             if (st.isPresent()) setThreads = linker.downcallHandle(st.get(), FunctionDescriptor.ofVoid(I));
         } catch (Throwable t) {
             problem = "OpenBLAS not found (" + t.getMessage() + "); install the Debian package libopenblas0-pthread for full speed";
-            sgemm = dgemm = setThreads = null;
+            sgemm = dgemm = ssyrk = setThreads = null;
         }
         SGEMM = sgemm;
         DGEMM = dgemm;
+        SSYRK = ssyrk;
         SET_THREADS = setThreads;
         LOAD_PROBLEM = problem;
         if (problem == null && System.getenv("OPENBLAS_NUM_THREADS") == null) setThreads(Runtime.getRuntime().availableProcessors());
@@ -141,6 +144,24 @@ public final class Blas {
                     seg(a, aOff), lda, seg(b, bOff), ldb, beta, seg(c, cOff), ldc);
         } catch (Throwable t) {
             throw new IllegalStateException("cblas_dgemm failed", t);
+        }
+    }
+
+    /**
+     * Upper triangle of C = alpha · AᵀA + beta · C (row-major; A is k×n, C is n×n): half the work of
+     * the equivalent sgemm, for Gram matrices. The strict lower triangle of C is left untouched
+     * (the Java fallback fills it too).
+     */
+    public static void ssyrkUpperTransposed(int n, int k, float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc) {
+        if (n == 0) return;
+        if (SSYRK == null) {
+            sgemm(true, false, n, n, k, alpha, a, aOff, lda, a, aOff, lda, beta, c, cOff, ldc);
+            return;
+        }
+        try {
+            SSYRK.invokeExact(ROW_MAJOR, UPPER, TRANS, n, k, alpha, seg(a, aOff), lda, beta, seg(c, cOff), ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_ssyrk failed", t);
         }
     }
 }

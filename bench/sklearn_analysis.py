@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""scikit-learn / numpy side of `wavlens bench analysis`.
+
+Usage:
+    wavlens bench analysis --data DIR --json      # writes DIR/*.npy and DIR/wavlens_results.json
+    python3 bench/sklearn_analysis.py DIR         # same problems in sklearn/numpy, ratios side by side
+
+Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn). Not part of CI.
+Each problem runs in its own child process so its peak memory can be reported on its own.
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def kmeans(data_dir):
+    from sklearn.cluster import KMeans, kmeans_plusplus
+    x = np.load(os.path.join(data_dir, "kmeans_X.npy"))
+    start = time.perf_counter()
+    model = KMeans(n_clusters=100, init="k-means++", n_init=1, max_iter=100, tol=0.0,
+                   algorithm="lloyd", random_state=0).fit(x)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    kmeans_plusplus(x, 100, random_state=0)
+    seeding = time.perf_counter() - start
+    return {"kmeans_seconds": seconds, "kmeans_seeding_seconds": seeding, "kmeans_iterations": int(model.n_iter_),
+            "kmeans_seconds_per_iteration": (seconds - seeding) / model.n_iter_, "kmeans_inertia": float(model.inertia_)}
+
+
+def linear_cka(x, y):
+    """Kornblith et al. 2019, feature space; debiased form of Song et al. 2012 (see testdata README)."""
+    n = x.shape[0]
+    x = x - x.mean(axis=0, keepdims=True)
+    y = y - y.mean(axis=0, keepdims=True)
+    xy = np.linalg.norm(x.T @ y) ** 2
+    xx = np.linalg.norm(x.T @ x)
+    yy = np.linalg.norm(y.T @ y)
+    rx = np.einsum("ij,ij->i", x, x).astype(np.float64)
+    ry = np.einsum("ij,ij->i", y, y).astype(np.float64)
+
+    def h(cross_sq, ra, rb):
+        return cross_sq - n / (n - 2) * (ra @ rb) + ra.sum() * rb.sum() / ((n - 1) * (n - 2))
+
+    debiased = h(xy, rx, ry) / np.sqrt(h(xx ** 2, rx, rx) * h(yy ** 2, ry, ry))
+    return float(xy / (xx * yy)), float(debiased)
+
+
+def cka(data_dir):
+    a = np.load(os.path.join(data_dir, "cka_A.npy"))
+    b = np.load(os.path.join(data_dir, "cka_B.npy"))
+    start = time.perf_counter()
+    value, debiased = linear_cka(a, b)
+    return {"cka_seconds": time.perf_counter() - start, "cka": value, "cka_debiased": debiased}
+
+
+def labels(data_dir):
+    from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score
+    l = np.load(os.path.join(data_dir, "labels.npy"))
+    c = np.load(os.path.join(data_dir, "clusters.npy"))
+    start = time.perf_counter()
+    nmi = normalized_mutual_info_score(l, c)
+    nmi_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    ami = adjusted_mutual_info_score(l, c)
+    return {"nmi_seconds": nmi_seconds, "ami_seconds": time.perf_counter() - start, "nmi": float(nmi), "ami": float(ami)}
+
+
+PARTS = {"kmeans": kmeans, "cka": cka, "labels": labels}
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--part":
+        result = PARTS[sys.argv[2]](sys.argv[3])
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    data_dir = sys.argv[1]
+    with open(os.path.join(data_dir, "wavlens_results.json")) as f:
+        ours = json.load(f)
+    theirs = {}
+    for part in PARTS:
+        out = subprocess.run([sys.executable, __file__, "--part", part, data_dir], check=True,
+                             capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        result = json.loads(out)
+        theirs[part + "_peak_rss_mb"] = result.pop("peak_rss_mb")
+        theirs.update(result)
+
+    print(f"{'measure':32s} {'sklearn/numpy':>14s} {'wavlens':>14s} {'ratio':>8s}")
+    for key in ["kmeans_seconds", "kmeans_seeding_seconds", "kmeans_seconds_per_iteration", "kmeans_iterations",
+                "kmeans_inertia", "cka_seconds", "cka", "cka_debiased", "nmi_seconds", "ami_seconds", "nmi", "ami"]:
+        a, b = theirs.get(key), ours.get(key)
+        ratio = f"{a / b:8.2f}" if key.endswith("seconds") or key.endswith("iteration") else ""
+        print(f"{key:32s} {a:14.6g} {b:14.6g} {ratio}")
+    print("(ratio = sklearn time / wavlens time; > 1 means wavlens is faster)")
+    for part in PARTS:
+        print(f"sklearn peak RSS, {part}: {theirs[part + '_peak_rss_mb']:.0f} MB")
+    print(json.dumps({"sklearn": theirs, "wavlens": ours}))
+
+
+if __name__ == "__main__":
+    main()
