@@ -76,6 +76,11 @@ public final class FrameLabeler {
 
     /** The label an interval text stands for: SILENCE, UNKNOWN, or the trimmed text. */
     public String canonical(String text) {
+        return canonical(text, options);
+    }
+
+    /** As {@link #canonical(String)} under the given options. */
+    public static String canonical(String text, Options options) {
         String t = text.strip();
         String lower = t.toLowerCase(Locale.ROOT);
         if (t.isEmpty() || options.silenceMarks().contains(lower)) return LabelInventory.SILENCE;
