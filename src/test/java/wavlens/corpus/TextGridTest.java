@@ -35,7 +35,7 @@ class TextGridTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"long.TextGrid", "short.TextGrid", "long-utf16le.TextGrid", "short-utf16be.TextGrid"})
+    @ValueSource(strings = {"long.TextGrid", "short.TextGrid", "long-utf16le.TextGrid", "short-utf16be.TextGrid", "praat-saved-utf16be.TextGrid"})
     void readsLongShortUtf8AndUtf16(String name) {
         List<Problem> warnings = new ArrayList<>();
         assertFixture(TextGrid.read(FIXTURES.resolve(name), warnings));
@@ -82,6 +82,14 @@ class TextGridTest {
         assertTrue(text.startsWith("File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0 \nxmax = 1.5 \ntiers? <exists> \nsize = 3 \n"), text);
         assertTrue(text.contains("        intervals [2]:\n            xmin = 0.2 \n            xmax = 0.65 \n            text = \"hyvää\" \n"), text);
         assertTrue(text.contains("            number = 0.25 \n            mark = \"say \"\"hi\"\"\" \n"), text);
+    }
+
+    /** Praat's own "Save as text file" of this alignment is the reference for the long format. */
+    @Test
+    void writerProducesWhatPraatWrites() throws Exception {
+        Alignment a = TextGrid.read(FIXTURES.resolve("short.TextGrid"), new ArrayList<>());
+        byte[] praat = Files.readAllBytes(FIXTURES.resolve("praat-saved-utf16be.TextGrid"));
+        assertEquals(new String(praat, 2, praat.length - 2, StandardCharsets.UTF_16BE), TextGrid.format(a));
     }
 
     @Test
