@@ -156,8 +156,10 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         Map<String, Path> recordings = new LinkedHashMap<>();
         Path scp = dir.resolve("wav.scp");
         Set<String> listed = new LinkedHashSet<>(); // every utterance id the data folder names, usable or not
+        Set<String> scpKeys = new LinkedHashSet<>();
         for (String[] f : table(scp, true, true, problems)) {
             listed.add(f[0]);
+            scpKeys.add(f[0]);
             String rec = f[0], rest = f[1].strip();
             String lineRef = "line " + f[2];
             if (rest.endsWith("|")) {
@@ -203,8 +205,9 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
                 }
                 Double recSec = recordingSeconds.get(v[0]);
                 if (recSec == null) {
-                    if (!recordings.containsKey(v[0])) problems.add(new Problem(segFile.toString(), where + "segment " + f[0] + ": recording " + v[0] + " is not in wav.scp"));
-                    continue; // an unreadable recording is reported already
+                    problems.add(new Problem(segFile.toString(), where + "segment " + f[0] + " left out: recording " + v[0]
+                            + (scpKeys.contains(v[0]) ? " cannot be read (see above)" : " is not in wav.scp")));
+                    continue;
                 }
                 if (end == -1) end = recSec; // Kaldi: -1 = to the end of the recording
                 if (!(start >= 0) || !(end > start) || end > recSec + Alignment.AUDIO_END_TOLERANCE_SEC) {
@@ -252,36 +255,33 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
                 problems.add(new Problem(segFile.toString(), "utterance " + s.utt() + " listed twice; used the first"));
                 continue;
             }
+            // each CTM gives one tier; a tier that fails is reported and left out, the others stay
             Map<String, Tier> tiers = new LinkedHashMap<>();
-            boolean alignmentBroken = false;
             for (var ctm : ctms.entrySet()) {
                 String source = ctmFiles.get(ctm.getKey()).toString();
                 Ctm.Contents contents = ctm.getValue();
                 // Kaldi writes CTMs per utterance; convert_ctm.pl rewrites them per recording
                 boolean perUtterance = contents.byKey().containsKey(s.utt()) || contents.brokenKeys().contains(s.utt());
                 String key = perUtterance ? s.utt() : s.rec();
-                double offset = perUtterance ? 0 : s.start();
                 usedKeys.add(key);
                 if (contents.brokenKeys().contains(key)) {
                     problems.add(new Problem(source, "utterance " + s.utt() + ": not aligned, its CTM lines above could not be read"));
-                    alignmentBroken = true;
                     continue;
                 }
-                List<Ctm.Entry> entries = contents.byKey().get(key);
-                if (entries == null) {
-                    problems.add(new Problem(source, "utterance " + s.utt() + ": no entries (neither under its id nor its recording " + s.rec() + ")"));
-                    alignmentBroken = true;
+                List<Ctm.Entry> entries = contents.byKey().getOrDefault(key, List.of());
+                if (!perUtterance) entries = Ctm.within(entries, s.start(), s.end());
+                if (entries.isEmpty()) {
+                    problems.add(new Problem(source, "utterance " + s.utt() + ": no entries (neither under its id nor within its segment of recording " + s.rec() + ")"));
                     continue;
                 }
                 try {
-                    Alignment one = Ctm.toAlignment(source, entries, offset, s.end() - s.start(), ctm.getKey(), problems);
+                    Alignment one = Ctm.toAlignment(source, entries, perUtterance ? 0 : s.start(), s.end() - s.start(), ctm.getKey(), problems);
                     tiers.putAll(one.tiers());
                 } catch (UserError e) {
                     problems.add(new Problem(source, "utterance " + s.utt() + ": " + stripFile(e, source)));
-                    alignmentBroken = true;
                 }
             }
-            Alignment alignment = tiers.isEmpty() || alignmentBroken ? null
+            Alignment alignment = tiers.isEmpty() ? null
                     : new Alignment(String.join(", ", ctmFiles.values().stream().map(Path::toString).toList()), 0, s.end() - s.start(), tiers);
             String speaker = utt2spk.get(s.utt());
             String gender = utt2gender.containsKey(s.utt()) ? utt2gender.get(s.utt()) : speaker == null ? null : spk2gender.get(speaker);

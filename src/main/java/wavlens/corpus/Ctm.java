@@ -76,20 +76,26 @@ public final class Ctm {
         return new Contents(byKey, broken);
     }
 
-    /**
-     * One utterance's alignment from its CTM entries: the entries whose midpoint lies in
-     * [offsetSec, offsetSec + durationSec] (all of them when the key is the utterance itself, then
-     * offsetSec = 0), shifted so the utterance starts at 0, in a single interval tier covering
-     * [0, durationSec]. Tokens ending up to {@link Alignment#AUDIO_END_TOLERANCE_SEC} past the end
-     * are clipped (CTM times are rounded to 1/100 s); further out, or overlapping, is an error.
-     */
-    public static Alignment toAlignment(String source, List<Entry> entries, double offsetSec, double durationSec,
-                                        String tierName, List<Problem> warnings) {
+    /** The entries whose midpoint lies in [fromSec, toSec]: a recording's tokens for one of its segments. */
+    public static List<Entry> within(List<Entry> entries, double fromSec, double toSec) {
         List<Entry> inside = new ArrayList<>();
         for (Entry e : entries) {
             double mid = e.start() + e.duration() / 2;
-            if (mid >= offsetSec && mid <= offsetSec + durationSec) inside.add(e);
+            if (mid >= fromSec && mid <= toSec) inside.add(e);
         }
+        return inside;
+    }
+
+    /**
+     * One utterance's alignment from its CTM entries (all of one utterance id, or a recording's
+     * entries chosen by {@link #within}), shifted by offsetSec so the utterance starts at 0, in a
+     * single interval tier covering [0, durationSec]. Tokens ending up to
+     * {@link Alignment#AUDIO_END_TOLERANCE_SEC} past the end are clipped (CTM times are rounded to
+     * 1/100 s); further out, or overlapping, is an error.
+     */
+    public static Alignment toAlignment(String source, List<Entry> entries, double offsetSec, double durationSec,
+                                        String tierName, List<Problem> warnings) {
+        List<Entry> inside = new ArrayList<>(entries);
         inside.sort(Comparator.comparingDouble(Entry::start)); // the format does not promise an order
         List<Interval> raw = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
