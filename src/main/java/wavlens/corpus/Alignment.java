@@ -32,6 +32,13 @@ public record Alignment(String source, double xmin, double xmax, Map<String, Tie
         return null;
     }
 
+    /** This alignment with one more tier (replacing a tier of the same name), e.g. a derived "letters" tier. */
+    public Alignment with(Tier tier) {
+        Map<String, Tier> more = new LinkedHashMap<>(tiers);
+        more.put(tier.name(), tier);
+        return new Alignment(source, xmin, xmax, more);
+    }
+
     public String describeTiers() {
         if (tiers.isEmpty()) return "(none)";
         StringBuilder sb = new StringBuilder();

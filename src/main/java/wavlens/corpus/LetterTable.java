@@ -170,22 +170,31 @@ public final class LetterTable {
         return out;
     }
 
-    /** Longest match first: at each position try the longest letter sequence that has a rule. */
-    public List<String> phonesOfWord(List<String> word) {
-        List<String> out = new ArrayList<>();
+    /** One application of a phone rule: these letters are pronounced as these phones. */
+    public record Chunk(List<String> letters, List<String> phones) {}
+
+    /** A word cut into rule applications, longest match first: at each position the longest letter sequence that has a rule. */
+    public List<Chunk> chunks(List<String> word) {
+        List<Chunk> out = new ArrayList<>();
         int i = 0;
         while (i < word.size()) {
             int take = Math.min(longestRule, word.size() - i);
+            List<String> rule = null;
             for (; take >= 1; take--) {
-                List<String> rule = phoneRules.get(String.join("", word.subList(i, i + take)));
-                if (rule != null) {
-                    out.addAll(rule);
-                    break;
-                }
+                rule = phoneRules.get(String.join("", word.subList(i, i + take)));
+                if (rule != null) break;
             }
-            if (take == 0) throw new IllegalArgumentException("'" + word.get(i) + "' is not a letter of " + source);
+            if (rule == null) throw new IllegalArgumentException("'" + word.get(i) + "' is not a letter of " + source);
+            out.add(new Chunk(List.copyOf(word.subList(i, i + take)), rule));
             i += take;
         }
+        return out;
+    }
+
+    /** The phones of one word (a list of letters of this table). */
+    public List<String> phonesOfWord(List<String> word) {
+        List<String> out = new ArrayList<>();
+        for (Chunk c : chunks(word)) out.addAll(c.phones());
         return out;
     }
 
