@@ -46,7 +46,8 @@ import wavlens.io.UserError;
  * Durations come from the audio headers only. A file that cannot be used becomes a {@link Problem}
  * and the rest of the corpus still loads: an unreadable audio file drops its utterance; a broken
  * or ill-fitting alignment (see {@link TextGrid} for the rules, and {@link
- * Alignment#mismatchWithAudio}) leaves the utterance without an alignment.
+ * Alignment#mismatchWithAudio}) leaves the utterance without an alignment. A TextGrid that ends
+ * before its audio is kept with a problem noting it (the rest of the audio counts as silence).
  */
 public record Corpus(Path root, String layout, List<Utterance> utterances, List<Problem> problems) {
     public Corpus {
@@ -84,8 +85,6 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
     }
 
     // ---------------------------------------------------------------- folder (MFA)
-
-    private static final Set<String> AUDIO_EXTENSIONS = Set.of("wav", "flac");
 
     private static Corpus readFolder(Path root, ToDoubleFunction<Path> audioSeconds) {
         List<Problem> problems = new ArrayList<>();
@@ -132,13 +131,6 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
             String speaker = parent.equals(root) ? null : parent.getFileName().toString();
             utterances.add(new Utterance(id, audio, 0, duration, transcript, speaker, null, null, alignment,
                     lab == null ? audio.toString() : lab.toString()));
-        }
-        for (var group : groups.values()) { // a few useful other files
-            for (var e : group.entrySet()) {
-                if (e.getKey().equals("ctm") || e.getKey().equals("scp")) {
-                    problems.add(new Problem(e.getValue().toString(), "ignored: Kaldi files belong in a data folder with wav.scp"));
-                }
-            }
         }
         return new Corpus(root, "folder", utterances, problems);
     }
@@ -499,7 +491,13 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         try {
             Alignment a = TextGrid.read(file, problems);
             String mismatch = a.mismatchWithAudio(audioSec);
-            if (mismatch == null) return a;
+            if (mismatch == null) {
+                if (a.xmax() < audioSec - Alignment.AUDIO_END_TOLERANCE_SEC) {
+                    problems.add(new Problem(file.toString(), String.format(Locale.ROOT,
+                            "ends at %.3f s, the audio at %.3f s; the rest counts as silence", a.xmax(), audioSec)));
+                }
+                return a;
+            }
             problems.add(new Problem(file.toString(), mismatch + "; alignment not used"));
         } catch (UserError e) {
             problems.add(new Problem(file.toString(), stripFile(e, file)));

@@ -88,7 +88,11 @@ public final class FrameLabeler {
         return t;
     }
 
-    /** Labels the frames of an utterance of {@code numSamples} samples from an interval tier. */
+    /**
+     * Labels the frames of an utterance of {@code numSamples} samples (at the labeller's sample
+     * rate — the rate the model sees, 16 kHz after resampling) from an interval tier whose times
+     * count from the utterance start.
+     */
     public FrameLabels label(Tier tier, long numSamples) {
         if (tier.pointTier()) {
             throw new IllegalArgumentException("tier '" + tier.name() + "' is a point tier; frame labels need an interval tier");

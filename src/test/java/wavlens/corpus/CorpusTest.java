@@ -85,6 +85,7 @@ class CorpusTest {
         assertEquals("huomenta", a.alignment().tier("words").items().get(2).text());
 
         assertNull(byId(c, "spk1/b").alignment());
+        assertNotNull(byId(c, "spk1/a").alignment());
         assertNull(byId(c, "f").speaker());
         assertNull(byId(c, "f").transcript());
         assertNull(byId(c, "spk2/c").alignment(), "alignment longer than its audio is not used");
@@ -96,6 +97,36 @@ class CorpusTest {
         assertProblem(c, root.resolve("spk2/e.lab"), "no audio file with the same name");
         assertProblem(c, root.resolve("spk2/broken.wav"), "not an audio file");
         assertEquals(4, c.problems().size(), c.problems().toString());
+    }
+
+    /** Seconds of a PCM WAV from its chunks: data bytes / (rate · block align). */
+    static double wavSeconds(Path wav) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
+        int rate = 0, blockAlign = 0;
+        for (int pos = 12; pos + 8 <= b.limit(); ) {
+            String id = new String(b.array(), pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int size = b.getInt(pos + 4);
+            if (id.equals("fmt ")) {
+                rate = b.getInt(pos + 12);
+                blockAlign = b.getShort(pos + 20);
+            }
+            if (id.equals("data")) return (double) size / blockAlign / rate;
+            pos += 8 + size + (size & 1);
+        }
+        throw new AssertionError("no data chunk in " + wav);
+    }
+
+    @Test
+    void flacFilesAreUtterancesToo(@TempDir Path dir) throws IOException {
+        Path audioFixtures = Path.of("src/test/resources/audio");
+        Files.createDirectories(dir.resolve("anna"));
+        Files.copy(audioFixtures.resolve("mono16_44k.flac"), dir.resolve("anna/x.flac"));
+        Files.writeString(dir.resolve("anna/x.lab"), "hei");
+        Corpus c = Corpus.open(dir);
+        assertEquals(1, c.utterances().size(), c.problems().toString());
+        assertEquals("anna", c.utterances().get(0).speaker());
+        // flac --decode of the same file is the reference
+        assertEquals(wavSeconds(audioFixtures.resolve("mono16_44k.ref.wav")), c.totalSeconds(), 1e-9);
     }
 
     // ------------------------------------------------------------ Kaldi
@@ -223,12 +254,22 @@ class CorpusTest {
     }
 
     @Test
+    void alignmentShorterThanItsAudioIsKeptWithAProblem(@TempDir Path dir) throws IOException {
+        wav(dir.resolve("a.wav"), 19200); // 1.2 s, the TextGrid covers 1 s
+        Files.copy(FIXTURES.resolve("mfa/spk1/a.TextGrid"), dir.resolve("a.TextGrid"));
+        Corpus c = Corpus.open(dir);
+        assertNotNull(c.utterances().get(0).alignment());
+        assertEquals(List.of(new Problem(dir.resolve("a.TextGrid").toString(), "ends at 1.000 s, the audio at 1.200 s; the rest counts as silence")), c.problems());
+    }
+
+    @Test
     void manifestWithoutHeaderIsPathTranscriptAlignment(@TempDir Path dir) throws IOException {
         wav(dir.resolve("x.wav"), 1600);
         Path m = dir.resolve("list.tsv");
         Files.writeString(m, "x.wav\tHei maailma\n\n# a comment\nx.wav\n");
         Corpus c = Corpus.open(m);
         assertEquals(1, c.utterances().size());
+        assertEquals("manifest", c.layout());
         assertEquals("Hei maailma", c.utterances().get(0).transcript());
         assertEquals(0.1, c.totalSeconds(), 1e-12);
         assertProblem(c, m, "line 4: x.wav listed twice");
