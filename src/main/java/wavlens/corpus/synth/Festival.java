@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import wavlens.audio.Audio;
+import wavlens.audio.AudioFile;
 import wavlens.io.UserError;
 
 /**
@@ -147,13 +149,14 @@ public final class Festival implements AutoCloseable {
                 throw new UnusableUtterance("festival " + voice + ": missing diphones " + missingDiphones + " (spoken as silence)");
             }
             if (word + 1 != words.size()) throw new UnusableUtterance("festival " + voice + ": spoke " + (word + 1) + " of " + words.size() + " words");
-            WavFile.Pcm pcm = WavFile.readPcm16Mono(Files.readAllBytes(wav), "festival output " + wav);
+            Audio audio = AudioFile.read(wav); // 16-bit mono, samples scaled to [-1, 1)
+            short[] samples = new short[audio.samples().length];
+            for (int i = 0; i < samples.length; i++) samples[i] = (short) Math.round(audio.samples()[i] * 32768.0);
             // Segment times are in seconds; phones are kept in samples of the output rate.
+            int rate = audio.sampleRate();
             List<Synthesis.Phone> inSamples = new ArrayList<>();
-            for (Synthesis.Phone p : phones) {
-                inSamples.add(new Synthesis.Phone(p.name(), p.word(), p.start() * pcm.sampleRate(), p.end() * pcm.sampleRate()));
-            }
-            return new Synthesis(pcm.samples(), pcm.sampleRate(), inSamples);
+            for (Synthesis.Phone p : phones) inSamples.add(new Synthesis.Phone(p.name(), p.word(), p.start() * rate, p.end() * rate));
+            return new Synthesis(samples, rate, inSamples);
         } catch (IOException e) {
             throw new IllegalStateException("festival: " + e.getMessage(), e);
         }
