@@ -1,0 +1,357 @@
+package wavlens.corpus.synth;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import wavlens.audio.Resampler;
+import wavlens.corpus.TextGrid;
+import wavlens.corpus.Tier;
+import wavlens.io.AtomicFiles;
+import wavlens.io.Json;
+import wavlens.io.UserError;
+
+/**
+ * Makes a Finnish speech corpus with exact word, phone and letter alignments from the built-in
+ * sentences, with espeak-ng (many voice variants) and Festival/Suopuhe as speakers.
+ *
+ * <p>Layout: {@code DIR/<split>/<speaker>/<utterance>.wav|.TextGrid|.lab} (16 kHz 16-bit mono,
+ * TextGrid tiers words/phones/letters, the transcript), i.e. an MFA-style corpus per split, plus
+ * {@code DIR/corpus.json} with the parameters, the splits, the voices and every utterance.
+ *
+ * <p>Splits: pretraining, finetune-train, dev and test hold disjoint sentences. The espeak-ng
+ * variants are divided by the seed into training voices (pretraining and finetune-train), held-out
+ * voices heard in dev and test, and voices heard only in test; Festival mv is a training voice and
+ * Festival lj a test-only voice.
+ *
+ * <p>Everything is decided by the seed, and the synthesizers are called in a fixed order, so a
+ * fresh process with the same seed and options writes byte-identical files. (espeak-ng carries
+ * state from call to call, so a second corpus made in the same process differs slightly in the
+ * audio, never in the alignments.)
+ */
+public final class CorpusSynthesizer {
+    public static final int SAMPLE_RATE = 16000;
+    public static final List<String> SPLITS = List.of("pretraining", "finetune-train", "dev", "test");
+    /** Share of the sentences and of the utterances that goes to each split, in {@link #SPLITS} order. */
+    static final double[] SPLIT_SHARE = {0.5, 0.3, 0.1, 0.1};
+    /** espeak-ng variants heard in dev and test (and not in training), and heard only in test. */
+    static final int HELD_OUT_VARIANTS = 4, TEST_ONLY_VARIANTS = 4;
+    /** How many further sentences to try when an utterance is unusable, before giving up on it. */
+    static final int ATTEMPTS = 20;
+
+    // Per-utterance variation (uniform ranges). espeak: rate in words per minute (default 175) and
+    // pitch 0–99 (default 50); Festival: Duration_Stretch and the intonation's lowest F0 relative
+    // to the voice's own.
+    static final int RATE_MIN = 140, RATE_MAX = 220, PITCH_MIN = 25, PITCH_MAX = 75;
+    static final double STRETCH_MIN = 0.85, STRETCH_MAX = 1.15, F0_SCALE_MIN = 0.9, F0_SCALE_MAX = 1.2;
+
+    /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink". */
+    public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
+                          boolean festival, PrintStream progress) {}
+
+    /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
+    public record Speaker(String name, String engine, String voice, String role) {}
+
+    /** What was made: counts per split, drops, and the time it took. */
+    public record Summary(int utterances, Map<String, Integer> perSplit, int dropped, double seconds, double audioSeconds) {}
+
+    private record Utterance(String id, String split, Speaker speaker, String sentence, Map<String, Object> parameters, double seconds) {}
+
+    private final Options options;
+    private final int inputRate; // 22050 * speed, rounded: the rate the synthesizer's audio is read at
+    private final Map<Integer, Resampler> resamplers = new HashMap<>();
+    private EspeakNg espeak;
+    private Festival festival;
+
+    private CorpusSynthesizer(Options options) {
+        this.options = options;
+        this.inputRate = (int) Math.round(EspeakNg.SAMPLE_RATE * options.speed());
+    }
+
+    /** Makes the corpus; UserError for bad options, a non-empty output folder or missing synthesizers. */
+    public static Summary run(Options options) {
+        check(options);
+        CorpusSynthesizer synthesizer = new CorpusSynthesizer(options);
+        try {
+            return synthesizer.make();
+        } finally {
+            if (synthesizer.festival != null) synthesizer.festival.close();
+        }
+    }
+
+    private static void check(Options o) {
+        if (o.utterances() < SPLITS.size()) throw new UserError("--utterances must be at least " + SPLITS.size() + " (one per split)");
+        if (!(o.speed() >= 0.5 && o.speed() <= 2.0)) throw new UserError("--speed must be between 0.5 and 2");
+        if (o.noiseSnrDb() != null && !Double.isFinite(o.noiseSnrDb())) throw new UserError("--noise-snr must be a finite number of dB");
+        if (!o.noiseColor().equals("white") && !o.noiseColor().equals("pink")) throw new UserError("--noise-color must be white or pink");
+        String problem = EspeakNg.problem();
+        if (problem != null) throw new UserError("espeak-ng: " + problem);
+        if (o.festival()) {
+            problem = Festival.problem();
+            if (problem != null) throw new UserError("festival: " + problem + " (or pass --no-festival)");
+        }
+        if (Files.exists(o.out())) {
+            if (!Files.isDirectory(o.out())) throw UserError.inFile(o.out(), "exists and is not a folder");
+            try (var entries = Files.list(o.out())) {
+                if (entries.findAny().isPresent()) throw UserError.inFile(o.out(), "folder is not empty; give a new or empty folder");
+            } catch (IOException e) {
+                throw UserError.inFile(o.out(), "cannot list: " + e.getMessage());
+            }
+        }
+    }
+
+    private Summary make() {
+        long startNanos = System.nanoTime();
+        espeak = EspeakNg.instance();
+        Random random = new Random(options.seed());
+
+        // Voices: the seed deals the espeak variants into roles.
+        List<String> variants = new ArrayList<>();
+        for (String v : EspeakNg.VARIANTS) if (espeak.hasVariant(v)) variants.add(v);
+        if (variants.size() < HELD_OUT_VARIANTS + TEST_ONLY_VARIANTS + 2) {
+            throw new UserError("espeak-ng: only " + variants.size() + " of the voice variants found in " + espeak.dataDirectory() + "; reinstall espeak-ng");
+        }
+        java.util.Collections.shuffle(variants, random);
+        List<Speaker> train = new ArrayList<>(), heldOut = new ArrayList<>(), testOnly = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            if (i < HELD_OUT_VARIANTS) heldOut.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "dev and test"));
+            else if (i < HELD_OUT_VARIANTS + TEST_ONLY_VARIANTS) testOnly.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "test only"));
+            else train.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "training"));
+        }
+        if (options.festival()) {
+            train.add(new Speaker("festival-mv", "festival", "mv", "training"));
+            testOnly.add(new Speaker("festival-lj", "festival", "lj", "test only"));
+        }
+        Map<String, List<Speaker>> speakersOf = new LinkedHashMap<>();
+        speakersOf.put("pretraining", train);
+        speakersOf.put("finetune-train", train);
+        speakersOf.put("dev", heldOut);
+        List<Speaker> test = new ArrayList<>(heldOut);
+        test.addAll(testOnly);
+        speakersOf.put("test", test);
+
+        // Sentences: shuffled by the seed, then cut into disjoint splits.
+        List<String> sentences = new ArrayList<>(Sentences.builtIn());
+        java.util.Collections.shuffle(sentences, random);
+        int[] sentenceCounts = shares(sentences.size());
+        int[] utteranceCounts = shares(options.utterances());
+        Map<String, List<String>> sentencesOf = new LinkedHashMap<>();
+        int from = 0;
+        for (int s = 0; s < SPLITS.size(); s++) {
+            sentencesOf.put(SPLITS.get(s), sentences.subList(from, from + sentenceCounts[s]));
+            from += sentenceCounts[s];
+        }
+
+        List<Utterance> made = new ArrayList<>();
+        List<Map<String, Object>> dropped = new ArrayList<>();
+        int total = options.utterances(), done = 0;
+        for (int s = 0; s < SPLITS.size(); s++) {
+            String split = SPLITS.get(s);
+            List<String> pool = sentencesOf.get(split);
+            List<Speaker> speakers = new ArrayList<>(speakersOf.get(split));
+            java.util.Collections.shuffle(speakers, random);
+            int cursor = 0;
+            for (int k = 0; k < utteranceCounts[s]; k++) {
+                Speaker speaker = speakers.get(k % speakers.size());
+                String id = String.format(Locale.ROOT, "%s-%05d", speaker.name(), made.size() + dropped.size());
+                Utterance utterance = null;
+                int skipped = 0;
+                for (int attempt = 0; attempt < ATTEMPTS && utterance == null && skipped < pool.size(); attempt++) {
+                    String sentence = pool.get(cursor++ % pool.size());
+                    if (speaker.engine().equals("festival") && !Festival.canSpeak(sentence)) {
+                        attempt--; // not an attempt: Festival cannot read š, ž, å
+                        skipped++;
+                        continue;
+                    }
+                    SplittableRandom variation = new SplittableRandom(options.seed() * 1_000_003L + made.size() * 1_009L + dropped.size());
+                    try {
+                        utterance = makeOne(id, split, speaker, sentence, variation);
+                    } catch (UnusableUtterance e) {
+                        Map<String, Object> drop = new LinkedHashMap<>();
+                        drop.put("split", split);
+                        drop.put("speaker", speaker.name());
+                        drop.put("sentence", sentence);
+                        drop.put("reason", e.getMessage());
+                        dropped.add(drop);
+                    }
+                }
+                if (utterance == null) throw new IllegalStateException("no usable sentence for " + speaker.name() + " in " + split + " after " + ATTEMPTS + " attempts");
+                made.add(utterance);
+                done++;
+                reportProgress(done, total, utterance, startNanos);
+            }
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        writeDescription(speakersOf, sentencesOf, made, dropped);
+
+        Map<String, Integer> perSplit = new LinkedHashMap<>();
+        double audioSeconds = 0;
+        for (String split : SPLITS) perSplit.put(split, 0);
+        for (Utterance u : made) {
+            perSplit.merge(u.split(), 1, Integer::sum);
+            audioSeconds += u.seconds();
+        }
+        return new Summary(made.size(), perSplit, dropped.size(), seconds, audioSeconds);
+    }
+
+    /** Counts per split in SPLIT_SHARE proportions, at least one each, summing to n. */
+    static int[] shares(int n) {
+        int[] counts = new int[SPLITS.size()];
+        int assigned = 0;
+        for (int s = 1; s < counts.length; s++) {
+            counts[s] = Math.max(1, (int) Math.round(SPLIT_SHARE[s] * n));
+            assigned += counts[s];
+        }
+        counts[0] = n - assigned;
+        return counts;
+    }
+
+    /** Synthesizes, aligns, converts and writes one utterance. */
+    private Utterance makeOne(String id, String split, Speaker speaker, String sentence, SplittableRandom variation) throws UnusableUtterance {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        Synthesis synthesis;
+        Alignment alignment;
+        if (speaker.engine().equals("espeak-ng")) {
+            int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
+            int pitch = PITCH_MIN + variation.nextInt(PITCH_MAX - PITCH_MIN + 1);
+            parameters.put("rate", rate);
+            parameters.put("pitch", pitch);
+            synthesis = espeak.synthesize(sentence, speaker.voice(), rate, pitch);
+            alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
+        } else {
+            double stretch = round3(STRETCH_MIN + (STRETCH_MAX - STRETCH_MIN) * variation.nextDouble());
+            double f0Min = round3(Festival.defaultF0Min(speaker.voice()) * (F0_SCALE_MIN + (F0_SCALE_MAX - F0_SCALE_MIN) * variation.nextDouble()));
+            parameters.put("durationStretch", stretch);
+            parameters.put("f0Min", f0Min);
+            if (festival == null) festival = Festival.start();
+            synthesis = festival.synthesize(sentence, speaker.voice(), stretch, f0Min);
+            alignment = Alignment.of(sentence, synthesis, LetterAligner.FESTIVAL);
+        }
+
+        // sox-style "speed F": read the audio as if sampled at F times its rate, so every time is
+        // divided by F exactly (F is rounded so that the reading rate is a whole number of Hz).
+        int readRate = (int) Math.round(synthesis.sampleRate() * options.speed());
+        double speed = (double) readRate / synthesis.sampleRate();
+        float[] x = new float[synthesis.samples().length];
+        for (int i = 0; i < x.length; i++) x[i] = synthesis.samples()[i] / 32768f;
+        float[] y = resamplers.computeIfAbsent(readRate, r -> new Resampler(r, SAMPLE_RATE)).process(x);
+        alignment = alignment.divideTimes(speed);
+        double duration = (double) y.length / SAMPLE_RATE;
+
+        if (options.noiseSnrDb() != null) {
+            long noiseSeed = variation.nextLong();
+            parameters.put("noiseSeed", noiseSeed);
+            double speechStart = alignment.words().getFirst().start(), speechEnd = alignment.words().getLast().end();
+            Noise.add(y, (int) (speechStart * SAMPLE_RATE), (int) Math.ceil(speechEnd * SAMPLE_RATE), options.noiseSnrDb(),
+                    options.noiseColor(), noiseSeed);
+        }
+        short[] pcm = new short[y.length];
+        for (int i = 0; i < y.length; i++) pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(y[i] * 32768.0)));
+
+        Map<String, Tier> tiers = new LinkedHashMap<>();
+        tiers.put("words", tier("words", Alignment.contiguous(alignment.words(), duration), duration));
+        tiers.put("phones", tier("phones", Alignment.contiguous(alignment.phones(), duration), duration));
+        tiers.put("letters", tier("letters", Alignment.contiguous(alignment.letters(), duration), duration));
+        StringBuilder spelled = new StringBuilder();
+        for (wavlens.corpus.Interval iv : tiers.get("letters").items()) spelled.append(iv.text());
+        if (!spelled.toString().equals(FinnishText.letters(sentence))) {
+            throw new IllegalStateException("letters tier spells '" + spelled + "' for '" + sentence + "'");
+        }
+
+        Path folder = options.out().resolve(split).resolve(speaker.name());
+        AtomicFiles.writeBytes(folder.resolve(id + ".wav"), WavFile.pcm16Mono(pcm, SAMPLE_RATE));
+        TextGrid.write(folder.resolve(id + ".TextGrid"), new wavlens.corpus.Alignment(id, 0, duration, tiers));
+        AtomicFiles.writeString(folder.resolve(id + ".lab"), sentence + "\n");
+        return new Utterance(id, split, speaker, sentence, parameters, duration);
+    }
+
+    private static Tier tier(String name, List<Interval> intervals, double duration) {
+        List<wavlens.corpus.Interval> items = new ArrayList<>(intervals.size());
+        for (Interval iv : intervals) items.add(new wavlens.corpus.Interval(iv.start(), iv.end(), iv.label()));
+        return new Tier(name, false, 0, duration, items);
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private void reportProgress(int done, int total, Utterance u, long startNanos) {
+        if (options.progress() == null) return;
+        if (done % 25 != 0 && done != total && done != 1) return;
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        double eta = elapsed / done * (total - done);
+        options.progress().printf(Locale.ROOT, "corpus synth: utterance %d of %d (%s, %s), %.1f s elapsed, ETA %.0f s%n",
+                done, total, u.split(), u.speaker().name(), elapsed, eta);
+    }
+
+    private void writeDescription(Map<String, List<Speaker>> speakersOf, Map<String, List<String>> sentencesOf,
+                                  List<Utterance> made, List<Map<String, Object>> dropped) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("tool", "wavlens corpus synth");
+        root.put("seed", options.seed());
+        root.put("utterancesRequested", options.utterances());
+        root.put("utterances", made.size());
+        root.put("sampleRate", SAMPLE_RATE);
+        root.put("format", "16-bit PCM mono WAV; TextGrid (long text format, UTF-8) with tiers words, phones, letters; transcript in .lab");
+        root.put("layout", "<split>/<speaker>/<utterance>.wav|.TextGrid|.lab");
+        Map<String, Object> speed = new LinkedHashMap<>();
+        speed.put("requested", options.speed());
+        speed.put("applied", (double) inputRate / EspeakNg.SAMPLE_RATE);
+        speed.put("note", "sox speed: audio read at 22050*speed Hz and resampled to 16000 Hz; all times divided by the applied speed");
+        root.put("speed", speed);
+        Map<String, Object> noise = new LinkedHashMap<>();
+        noise.put("snrDb", options.noiseSnrDb());
+        noise.put("color", options.noiseSnrDb() == null ? null : options.noiseColor());
+        noise.put("note", "additive noise; SNR relative to the mean power between the first and last word; per-utterance seed in noiseSeed");
+        root.put("noise", noise);
+        root.put("sentenceSource", Sentences.RESOURCE);
+
+        Map<String, Object> splits = new LinkedHashMap<>();
+        for (String split : SPLITS) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("sentences", sentencesOf.get(split).size());
+            s.put("utterances", made.stream().filter(u -> u.split().equals(split)).count());
+            s.put("speakers", speakersOf.get(split).stream().map(Speaker::name).sorted().toList());
+            splits.put(split, s);
+        }
+        root.put("splits", splits);
+
+        Map<String, Object> voices = new LinkedHashMap<>();
+        List<Speaker> all = new ArrayList<>();
+        for (List<Speaker> list : speakersOf.values()) for (Speaker sp : list) if (!all.contains(sp)) all.add(sp);
+        all.sort(java.util.Comparator.comparing(Speaker::name));
+        for (Speaker sp : all) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("engine", sp.engine());
+            v.put("voice", sp.engine().equals("espeak-ng") ? "fi+" + sp.voice() : sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone");
+            v.put("role", sp.role());
+            v.put("utterances", made.stream().filter(u -> u.speaker().equals(sp)).count());
+            voices.put(sp.name(), v);
+        }
+        root.put("voices", voices);
+        root.put("dropped", dropped);
+
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Utterance u : made) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("id", u.id());
+            e.put("split", u.split());
+            e.put("speaker", u.speaker().name());
+            e.put("path", u.split() + "/" + u.speaker().name() + "/" + u.id());
+            e.put("text", u.sentence());
+            e.put("seconds", Math.round(u.seconds() * 1e6) / 1e6);
+            e.putAll(u.parameters());
+            list.add(e);
+        }
+        root.put("utteranceList", list);
+        Json.write(options.out().resolve("corpus.json"), root);
+    }
+}
