@@ -22,11 +22,19 @@ public record Alignment(String source, double xmin, double xmax, Map<String, Tie
         return t;
     }
 
-    /** The first of these tier names that is present (names compared ignoring case), or null. */
+    /**
+     * The first of these tier names that is present, or null. Names are compared ignoring case,
+     * and "words" also finds "anna - words": MFA prefixes the speaker when a file has several
+     * (then the first speaker's tier is returned).
+     */
     public Tier firstTier(String... names) {
         for (String wanted : names) {
             for (Tier t : tiers.values()) {
                 if (t.name().equalsIgnoreCase(wanted)) return t;
+            }
+            String suffix = " - " + wanted.toLowerCase(java.util.Locale.ROOT);
+            for (Tier t : tiers.values()) {
+                if (t.name().toLowerCase(java.util.Locale.ROOT).endsWith(suffix)) return t;
             }
         }
         return null;

@@ -33,8 +33,15 @@ public final class LetterAlignment {
             throw wavlens.io.UserError.inFile(alignment.source(), "letters need interval tiers 'words' and 'phones'; tiers: " + alignment.describeTiers());
         }
         List<Interval> out = new ArrayList<>();
+        List<Interval> allPhones = phones.items();
+        int firstPhone = 0; // both tiers are sorted: walk the phones once
         for (int w = 0; w < words.items().size(); w++) {
             Interval word = words.items().get(w);
+            // the phones whose midpoint lies in [word.start, word.end)
+            while (firstPhone < allPhones.size() && midpoint(allPhones.get(firstPhone)) < word.start()) firstPhone++;
+            int endPhone = firstPhone;
+            while (endPhone < allPhones.size() && midpoint(allPhones.get(endPhone)) < word.end()) endPhone++;
+            List<Interval> wordPhones = allPhones.subList(firstPhone, endPhone);
             String canonical = FrameLabeler.canonical(word.text(), options);
             if (canonical.equals(LabelInventory.SILENCE)) {
                 out.add(new Interval(word.start(), word.end(), ""));
@@ -44,7 +51,7 @@ public final class LetterAlignment {
                 out.add(new Interval(word.start(), word.end(), LabelInventory.UNKNOWN));
                 continue;
             }
-            List<Interval> letters = lettersOfWord(word, phones, table);
+            List<Interval> letters = lettersOfWord(word, wordPhones, table, options);
             if (letters == null) {
                 problems.add(new Problem(alignment.source(), String.format(java.util.Locale.ROOT,
                         "word %d \"%s\" (%.3f–%.3f s): its phones do not match its letters by %s; labelled %s",
@@ -58,16 +65,14 @@ public final class LetterAlignment {
     }
 
     /** The word's letters timed by its phones, or null when the phone units do not match. */
-    static List<Interval> lettersOfWord(Interval word, Tier phones, LetterTable table) {
-        // phone units inside the word: [start, end) each
+    static List<Interval> lettersOfWord(Interval word, List<Interval> wordPhones, LetterTable table, FrameLabeler.Options options) {
+        // phone units: [start, end) each; a long phone is two
         List<double[]> units = new ArrayList<>();
-        for (Interval p : phones.items()) {
-            double mid = (p.start() + p.end()) / 2;
-            if (mid < word.start() || mid >= word.end()) continue;
+        for (Interval p : wordPhones) {
             String text = p.text().strip();
-            if (text.isEmpty()) continue; // a pause inside a word is not a sound of it
+            if (FrameLabeler.canonical(text, options).equals(LabelInventory.SILENCE)) continue; // a pause inside a word is no sound of it
             if (text.endsWith(LONG) && text.length() > LONG.length()) {
-                double half = (p.start() + p.end()) / 2;
+                double half = midpoint(p);
                 units.add(new double[] {p.start(), half});
                 units.add(new double[] {half, p.end()});
             } else {
@@ -91,5 +96,9 @@ public final class LetterAlignment {
             unit += n;
         }
         return unit == units.size() ? out : null;
+    }
+
+    private static double midpoint(Interval iv) {
+        return (iv.start() + iv.end()) / 2;
     }
 }

@@ -108,6 +108,8 @@ class TextGridTest {
         assertTrue(e.getMessage().endsWith("long.TextGrid: no tier named 'letters'; tiers: 'words', 'phones', 'events' (points)"), e.getMessage());
         assertSame(a.tier("phones"), a.firstTier("letters", "PHONES"));
         assertNull(a.firstTier("letters"));
+        Tier speakerWords = new Tier("anna - words", false, 0, 1, List.of(new Interval(0, 1, "hei")));
+        assertSame(speakerWords, new Alignment("m", 0, 1, java.util.Map.of("anna - words", speakerWords)).firstTier("words"));
     }
 
     @Test
