@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 import wavlens.io.Npy;
 import wavlens.io.Progress;
 import wavlens.io.UserError;
+import wavlens.model.LayerSpec;
 import wavlens.model.Preprocessor;
 import wavlens.model.Speech;
 import wavlens.model.Wav2Vec2;
@@ -49,7 +50,7 @@ public final class EmbedCommand implements Callable<Integer> {
             }
         }
         try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model))) {
-            boolean[] keep = parseLayers(layers, m.config().numLayers());
+            boolean[] keep = LayerSpec.parse(layers, m.config().numLayers());
             Wav2Vec2.Request request = new Wav2Vec2.Request(convLayers, keep);
             Preprocessor pre = Preprocessor.read(m.directory(), m.config());
             int h = m.config().hiddenSize();
@@ -83,26 +84,5 @@ public final class EmbedCommand implements Callable<Integer> {
         String name = f.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
-    }
-
-    /** "all" or "0,3,12" → which hidden_states indices to keep; negative indices count from the end. */
-    static boolean[] parseLayers(String spec, int numLayers) {
-        boolean[] keep = new boolean[numLayers + 1];
-        if (spec.equals("all")) {
-            java.util.Arrays.fill(keep, true);
-            return keep;
-        }
-        for (String part : spec.split(",")) {
-            int i;
-            try {
-                i = Integer.parseInt(part.strip());
-            } catch (NumberFormatException e) {
-                throw new UserError("--layers: \"" + part + "\" is not a layer index (use all or e.g. 0,3,12)");
-            }
-            if (i < 0) i += numLayers + 1;
-            if (i < 0 || i > numLayers) throw new UserError("--layers: index " + part.strip() + " is outside 0.." + numLayers + " for this model");
-            keep[i] = true;
-        }
-        return keep;
     }
 }

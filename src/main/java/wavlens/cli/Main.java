@@ -15,6 +15,11 @@ import wavlens.io.UserError;
                 CommandLine.HelpCommand.class,
                 TranscribeCommand.class,
                 EmbedCommand.class,
+                CorpusCommand.class,
+                ExtractCommand.class,
+                KmeansCommand.class,
+                ScoreCommand.class,
+                CkaCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

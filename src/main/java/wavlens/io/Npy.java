@@ -254,4 +254,66 @@ public final class Npy {
         out.write((len >> 8) & 0xff);
         out.write(header.getBytes(StandardCharsets.ISO_8859_1));
     }
+
+    /**
+     * Writes a 2-D float32 or float16 .npy row block by row block, for arrays assembled from
+     * many parts (feature stores) without holding them in memory. The row count is fixed up
+     * front; the file appears under its name only after {@link #close()} with every row written.
+     */
+    public static final class RowWriter implements AutoCloseable {
+        private final Path target, tmp;
+        private final java.io.OutputStream out;
+        private final boolean half;
+        private final long expected;
+        private long written;
+        private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        public RowWriter(Path target, int rows, int cols, boolean half) {
+            this.target = target;
+            this.half = half;
+            this.expected = (long) rows * cols;
+            try {
+                Path dir = target.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+                out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                writeHeader(out, half ? "<f2" : "<f4", new int[] {rows, cols});
+            } catch (IOException e) {
+                throw UserError.inFile(target, "cannot write: " + e.getMessage());
+            }
+        }
+
+        public void write(float[] data, int offset, int length) {
+            try {
+                for (int i = offset; i < offset + length; i++) {
+                    if (buf.remaining() < 4) flushBuffer();
+                    if (half) buf.putShort(Float.floatToFloat16(data[i]));
+                    else buf.putFloat(data[i]);
+                }
+                written += length;
+            } catch (IOException e) {
+                throw UserError.inFile(target, "cannot write: " + e.getMessage());
+            }
+        }
+
+        private void flushBuffer() throws IOException {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+
+        @Override
+        public void close() {
+            try {
+                flushBuffer();
+                out.close();
+                if (written != expected) {
+                    Files.deleteIfExists(tmp);
+                    throw new IllegalStateException(target + ": wrote " + written + " values, header promised " + expected);
+                }
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw UserError.inFile(target, "cannot write: " + e.getMessage());
+            }
+        }
+    }
 }

@@ -26,6 +26,66 @@ public final class Ops {
         }
     }
 
+    // ------------------------------------------------------------------ exp and sums, reproducibly
+    //
+    // The Vector API's EXP and reduceLanes(ADD) may give different low bits interpreted and
+    // JIT-compiled (SVML, lane order). Features must not depend on warm-up (a resumed extraction
+    // has to reproduce an uninterrupted one bit for bit), so exp is our own polynomial, the same in
+    // vector and scalar code, and lane sums are added in a fixed order.
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;   // Cody–Waite split of ln 2
+    private static final float EXP_MIN = -87.3f, EXP_MAX = 88.3f;
+
+    /**
+     * e^x: x = k ln2 + r with |r| ≤ ln2/2, e^r by Cephes' expf polynomial (relative error
+     * below 2e-7), 2^k put into the exponent bits. Inputs are clamped to the float range.
+     */
+    public static float exp(float x) {
+        x = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float k = (float) Math.rint(x * LOG2E);
+        float r = x - k * LN2_HI - k * LN2_LO;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        float er = p * r * r + r + 1f;
+        return er * Float.intBitsToFloat(((int) k + 127) << 23);
+    }
+
+    /** {@link #exp(float)} lane-wise, with the same operations in the same order. */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector k = x.mul(LOG2E).lanewise(VectorOperators.ADD, 0f);
+        k = roundToInt(k);
+        FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f);
+        p = p.mul(r).add(1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        FloatVector er = p.mul(r).mul(r).add(r).add(1f);
+        var bits = k.convert(VectorOperators.F2I, 0).reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23);
+        return er.mul(bits.reinterpretAsFloats());
+    }
+
+    /** Round half to even, as Math.rint, via the 1.5·2²³ trick (exact for |x| < 2²²). */
+    private static FloatVector roundToInt(FloatVector x) {
+        final float magic = 12582912f;   // 1.5 · 2^23
+        return x.add(magic).sub(magic);
+    }
+
+    /** Sum of a vector's lanes in lane order (reduceLanes(ADD) leaves the order open). */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float x : lanes) s += x;
+        return s;
+    }
+
     // ------------------------------------------------------------------ activation functions
 
     /**
@@ -36,7 +96,7 @@ public final class Ops {
         float ax = Math.abs(x);
         float t = 1f / (1f + 0.3275911f * ax);
         float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-        float y = 1f - poly * (float) Math.exp(-ax * ax);
+        float y = 1f - poly * exp(-ax * ax);
         return Math.copySign(y, x);
     }
 
@@ -60,7 +120,7 @@ public final class Ops {
             poly = poly.mul(t).add(-0.284496736f);
             poly = poly.mul(t).add(0.254829592f);
             poly = poly.mul(t);
-            FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
+            FloatVector e = exp(az.mul(az).neg());
             FloatVector erfAbs = one.sub(poly.mul(e));
             // erf is odd: restore the sign of z
             FloatVector erf = erfAbs.blend(erfAbs.neg(), z.compare(VectorOperators.LT, 0f));
@@ -95,7 +155,7 @@ public final class Ops {
         int upper = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (; i < upper; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-        sum = acc.reduceLanes(VectorOperators.ADD);
+        sum = sumLanes(acc);
         for (; i < n; i++) sum += x[off + i];
         float mean = (float) (sum / n);
         FloatVector m = FloatVector.broadcast(S, mean);
@@ -105,7 +165,7 @@ public final class Ops {
             FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
             acc = d.fma(d, acc);
         }
-        sq = acc.reduceLanes(VectorOperators.ADD);
+        sq = sumLanes(acc);
         for (; i < n; i++) {
             float d = x[off + i] - mean;
             sq += d * d;
@@ -205,13 +265,13 @@ public final class Ops {
         FloatVector m = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
         for (i = 0; i < upper; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, a, off + i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(S, a, off + i).sub(m));
             e.intoArray(a, off + i);
             acc = acc.add(e);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = sumLanes(acc);
         for (; i < n; i++) {
-            float e = (float) Math.exp(a[off + i] - max);
+            float e = exp(a[off + i] - max);
             a[off + i] = e;
             sum += e;
         }

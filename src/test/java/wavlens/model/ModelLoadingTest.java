@@ -138,4 +138,22 @@ class ModelLoadingTest {
             for (float v : out.lastHiddenState()) assertTrue(Float.isFinite(v));
         }
     }
+
+    /**
+     * The same input gives the same bits on every run, before and after the JIT has compiled the
+     * kernels (a resumed extraction must reproduce an uninterrupted one exactly).
+     */
+    @Test
+    void forwardIsBitReproducibleAcrossWarmUp() {
+        float[] input = Npy.read(BASE.resolve("inputs/synthetic_input_values.npy")).asFloats();
+        try (Wav2Vec2 m = Wav2Vec2.load(BASE)) {
+            float[] first = m.forward(input).lastHiddenState();
+            for (int run = 0; run < 40; run++) {
+                float[] again = m.forward(input).lastHiddenState();
+                for (int i = 0; i < first.length; i++) {
+                    assertEquals(Float.floatToIntBits(first[i]), Float.floatToIntBits(again[i]), "run " + run + " element " + i);
+                }
+            }
+        }
+    }
 }

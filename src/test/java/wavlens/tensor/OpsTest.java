@@ -138,4 +138,33 @@ class OpsTest {
                 assertEquals(s, y[t * ch + o], 1e-4 * (1 + Math.abs(s)));
             }
     }
+
+    @Test
+    void expIsAccurateAndTheVectorFormIsBitIdenticalToTheScalarForm() {
+        Random r = new Random(11);
+        float[] x = new float[4099];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 170 - 86);
+        x[0] = 0f;
+        x[1] = -200f;   // clamps: underflows to (almost) zero instead of garbage
+        for (int i = 2; i < x.length; i++) {
+            double ref = Math.exp(x[i]);
+            assertEquals(ref, Ops.exp(x[i]), 3e-7 * ref, "exp(" + x[i] + ")");
+        }
+        assertEquals(1f, Ops.exp(0f));
+        assertTrue(Ops.exp(-200f) < 1e-37);
+        // softmax through the vector path equals a scalar evaluation of the same formula, bit for bit
+        float[] row = new float[37];
+        for (int i = 0; i < row.length; i++) row[i] = (float) r.nextGaussian() * 3;
+        float[] v = row.clone();
+        Ops.softmaxRow(v, 0, v.length);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float f : row) max = Math.max(max, f);
+        for (int i = 0; i < row.length; i++) assertEquals(Ops.exp(row[i] - max), v[i] * sumOfExps(row, max), 1e-6f);
+    }
+
+    private static float sumOfExps(float[] row, float max) {
+        double s = 0;
+        for (float f : row) s += Ops.exp(f - max);
+        return (float) s;
+    }
 }

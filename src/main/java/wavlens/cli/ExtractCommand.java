@@ -1,0 +1,81 @@
+package wavlens.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import wavlens.io.Json;
+import wavlens.io.UserError;
+import wavlens.model.Wav2Vec2;
+import wavlens.store.Extractor;
+
+@Command(name = "extract", description = {
+        "Runs a model over an aligned corpus and writes a feature store: per layer, frame features (optionally",
+        "subsampled per label) and segment-mean features, with labels, utterance ids and times for every row.",
+        "Resumable: rerun the same command after an interruption."})
+public final class ExtractCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "HuggingFace model folder, or demo:pretrained / demo:finetuned")
+    String model;
+
+    @Option(names = "--corpus", required = true, description = "corpus folder, Kaldi data folder or TSV manifest")
+    Path corpus;
+
+    @Option(names = "--out", required = true, description = "feature store folder")
+    Path out;
+
+    @Option(names = "--layers", defaultValue = "all", description = "all, or hidden_states indices like 0,6,12")
+    String layers;
+
+    @Option(names = "--max-frames", defaultValue = "0", description = "at most about N frames (and N segments) per label; 0 = keep all")
+    int maxFrames;
+
+    @Option(names = "--pool", defaultValue = "both", description = "frame, segment or both")
+    String pool;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the stored features")
+    String dtype;
+
+    @Option(names = "--tier", description = "alignment tier to label with (default: letters, else phones, else words)")
+    String tier;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the per-label subsampling")
+    long seed;
+
+    @Option(names = "--exclude-silence", description = "do not store silence frames/segments")
+    boolean excludeSilence;
+
+    @Option(names = "--exclude-unknown", description = "do not store frames labelled <unk>")
+    boolean excludeUnknown;
+
+    @Option(names = "--overwrite", description = "replace a store made with other parameters")
+    boolean overwrite;
+
+    @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
+    int limit;
+
+    @Override
+    public Integer call() {
+        Extractor.Pool p = switch (pool) {
+            case "frame" -> Extractor.Pool.FRAME;
+            case "segment" -> Extractor.Pool.SEGMENT;
+            case "both" -> Extractor.Pool.BOTH;
+            default -> throw new UserError("--pool must be frame, segment or both, not " + pool);
+        };
+        if (!dtype.equals("f32") && !dtype.equals("f16")) throw new UserError("--dtype must be f32 or f16, not " + dtype);
+        if (maxFrames < 0) throw new UserError("--max-frames must be 0 (keep all) or positive");
+        try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model))) {
+            Extractor.Summary s = new Extractor(new Extractor.Options(m.directory(), corpus, out, layers, maxFrames, p, dtype.equals("f16"),
+                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit)).run(m);
+            if (!s.complete()) {
+                System.out.printf("%d of %d utterances extracted so far (%d in this run); rerun the same command to go on%n",
+                        s.processed() + s.resumed(), s.utterances(), s.processed());
+            }
+            System.out.printf("%d utterances (%d extracted now, %d resumed, %d skipped — see %s), %.1f s of audio: %d frames, %d segments in %.1f s "
+                            + "(model %.1f s, pipeline overhead %.0f%%) -> %s%n",
+                    s.utterances(), s.processed(), s.resumed(), s.skipped(), out.resolve("problems.csv"), s.audioSeconds(), s.frames(), s.segments(),
+                    s.seconds(), s.modelSeconds(), s.modelSeconds() > 0 ? 100 * (s.seconds() - s.modelSeconds()) / s.modelSeconds() : 0, out);
+            System.out.println(Json.oneLine(wavlens.store.Extractor.summaryJson(s)));
+        }
+        return 0;
+    }
+}
