@@ -1,7 +1,6 @@
 package wavlens.audio;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -138,7 +137,11 @@ public final class Resampler {
         for (int m = 0; m < length; m += LANES.length()) {
             acc = FloatVector.fromArray(LANES, a, aOffset + m).fma(FloatVector.fromArray(LANES, b, bOffset + m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        // Lanes summed in a fixed order: reduceLanes(ADD) leaves the float summation order open,
+        // and the interpreter and C2 then differ in the last bit, which breaks byte-identical output.
+        float sum = 0;
+        for (int lane = 0; lane < LANES.length(); lane++) sum += acc.lane(lane);
+        return sum;
     }
 
     static double sinc(double x) {
