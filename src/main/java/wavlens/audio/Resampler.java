@@ -142,6 +142,8 @@ public final class Resampler {
         for (int m = 0; m < length; m += LANES.length()) {
             acc = FloatVector.fromArray(LANES, a, aOffset + m).fma(FloatVector.fromArray(LANES, b, bOffset + m), acc);
         }
+        // Lanes summed in a fixed order: reduceLanes(ADD) leaves the float summation order open,
+        // and the interpreter and C2 then differ in the last bit, which breaks byte-identical output.
         float sum = 0;
         for (int lane = 0; lane < LANES.length(); lane++) sum += acc.lane(lane);
         return sum;

@@ -55,10 +55,10 @@ final class Noise {
         return p;
     }
 
-    /** Standard normal by Box–Muller (written out so the stream is fixed for a seed across JDKs). */
+    /** Standard normal by Box–Muller, with StrictMath so the stream is bit-identical for a seed everywhere. */
     private static double gaussian(SplittableRandom random) {
         double u1 = 1.0 - random.nextDouble(); // (0, 1], so the log is finite
         double u2 = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        return StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
     }
 }

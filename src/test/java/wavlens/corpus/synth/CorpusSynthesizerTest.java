@@ -1,0 +1,161 @@
+package wavlens.corpus.synth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wavlens.audio.AudioFile;
+import wavlens.corpus.TextGrid;
+import wavlens.corpus.Tier;
+import wavlens.io.Json;
+import wavlens.io.UserError;
+
+/** Small corpora (4–6 utterances) checked with the corpus package's independent TextGrid reader. */
+class CorpusSynthesizerTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void needsEspeak() {
+        assumeTrue(EspeakNg.problem() == null, "espeak-ng not installed: apt-get install espeak-ng libespeak-ng1");
+    }
+
+    private static CorpusSynthesizer.Options options(Path out, int n, long seed, double speed, boolean festival) {
+        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, null);
+    }
+
+    @Test
+    void everyUtteranceIsAlignedLetterByLetter() throws Exception {
+        boolean festival = Festival.problem() == null;
+        Path out = tmp.resolve("corpus");
+        CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(options(out, 6, 11, 1.0, festival));
+        assertEquals(6, summary.utterances());
+
+        JsonNode corpus = Json.read(out.resolve("corpus.json"));
+        assertEquals(6, corpus.get("utteranceList").size());
+        for (JsonNode u : corpus.get("utteranceList")) {
+            Path stem = out.resolve(u.get("path").asText());
+            String transcript = Files.readString(Path.of(stem + ".lab")).strip();
+            assertEquals(u.get("text").asText(), transcript);
+            double audioSeconds = AudioFile.durationSeconds(Path.of(stem + ".wav"));
+            assertEquals(16000, AudioFile.read(Path.of(stem + ".wav")).sampleRate());
+
+            List<wavlens.corpus.Problem> warnings = new ArrayList<>();
+            wavlens.corpus.Alignment grid = TextGrid.read(Path.of(stem + ".TextGrid"), warnings);
+            assertEquals(List.of("words", "phones", "letters"), List.copyOf(grid.tiers().keySet()));
+            assertEquals(0, grid.xmin());
+            assertEquals(audioSeconds, grid.xmax(), 1e-9, "TextGrid ends where the audio ends");
+            for (Tier tier : grid.tiers().values()) {
+                double t = 0;
+                for (wavlens.corpus.Interval iv : tier.items()) {
+                    assertEquals(t, iv.start(), 1e-12, tier.name() + " contiguous");
+                    assertTrue(iv.end() > iv.start(), tier.name() + " positive length");
+                    t = iv.end();
+                }
+                assertEquals(audioSeconds, t, 1e-9, tier.name() + " reaches the audio end");
+            }
+            StringBuilder letters = new StringBuilder();
+            for (wavlens.corpus.Interval iv : grid.tier("letters").items()) {
+                assertTrue(iv.text().length() <= 1, "one letter per interval: " + iv.text());
+                letters.append(iv.text());
+            }
+            assertEquals(FinnishText.letters(transcript), letters.toString(), "letters tier spells " + transcript);
+            List<String> words = new ArrayList<>();
+            for (wavlens.corpus.Interval iv : grid.tier("words").items()) if (!iv.text().isEmpty()) words.add(iv.text());
+            assertEquals(FinnishText.words(transcript).stream().map(FinnishText.Word::text).toList(), words);
+        }
+
+        // Splits: disjoint sentences; dev/test voices never in training; some voices only in test.
+        Set<String> trainSpeakers = new HashSet<>(), devSpeakers = new HashSet<>(), testSpeakers = new HashSet<>();
+        corpus.get("splits").get("pretraining").get("speakers").forEach(s -> trainSpeakers.add(s.asText()));
+        corpus.get("splits").get("dev").get("speakers").forEach(s -> devSpeakers.add(s.asText()));
+        corpus.get("splits").get("test").get("speakers").forEach(s -> testSpeakers.add(s.asText()));
+        for (String s : devSpeakers) assertFalse(trainSpeakers.contains(s), s);
+        for (String s : testSpeakers) assertFalse(trainSpeakers.contains(s), s);
+        assertTrue(testSpeakers.stream().anyMatch(s -> !devSpeakers.contains(s)), "test-only voices");
+        TreeMap<String, String> splitOfSentence = new TreeMap<>();
+        for (JsonNode u : corpus.get("utteranceList")) {
+            String previous = splitOfSentence.put(u.get("text").asText(), u.get("split").asText());
+            assertTrue(previous == null || previous.equals(u.get("split").asText()), "sentence in two splits");
+        }
+    }
+
+    /**
+     * Corpora made by fresh processes (espeak-ng's output depends on the calls before it in the
+     * same process): the same seed twice gives byte-identical files, and --speed 1.25 divides
+     * every letter boundary by the applied speed exactly.
+     */
+    @Test
+    void freshProcessesAreByteIdenticalAndSpeedDividesTimesExactly() throws Exception {
+        boolean festival = Festival.problem() == null;
+        Path first = tmp.resolve("first"), second = tmp.resolve("second"), fast = tmp.resolve("fast");
+        runInFreshProcess(first, festival, "1.0");
+        runInFreshProcess(second, festival, "1.0");
+        runInFreshProcess(fast, festival, "1.25");
+
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(first)) {
+            files = walk.filter(Files::isRegularFile).map(first::relativize).sorted().toList();
+        }
+        assertTrue(files.size() >= 6 * 3 + 1);
+        for (Path f : files) assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(second.resolve(f)), f.toString());
+        try (Stream<Path> walk = Files.walk(second)) {
+            assertEquals(files.size(), walk.filter(Files::isRegularFile).count());
+        }
+
+        double applied = Json.read(fast.resolve("corpus.json")).get("speed").get("applied").asDouble();
+        assertEquals(Math.round(22050 * 1.25) / 22050.0, applied, 1e-15);
+        for (JsonNode u : Json.read(first.resolve("corpus.json")).get("utteranceList")) {
+            String path = u.get("path").asText();
+            for (String tierName : List.of("words", "phones", "letters")) {
+                Tier a = TextGrid.read(first.resolve(path + ".TextGrid"), new ArrayList<>()).tier(tierName);
+                Tier b = TextGrid.read(fast.resolve(path + ".TextGrid"), new ArrayList<>()).tier(tierName);
+                assertEquals(a.items().size(), b.items().size());
+                for (int i = 0; i < a.items().size() - 1; i++) { // the last one ends at the (rounded) audio end
+                    assertEquals(a.items().get(i).end() / applied, b.items().get(i).end(), 1e-12, path + " " + tierName + " boundary " + i);
+                }
+            }
+            // ceil(n * 16000 / (22050 * speed)) samples for n synthesized samples.
+            double normalSeconds = AudioFile.durationSeconds(first.resolve(path + ".wav"));
+            assertEquals(normalSeconds / applied, AudioFile.durationSeconds(fast.resolve(path + ".wav")), 2.0 / 16000);
+        }
+    }
+
+    private static void runInFreshProcess(Path out, boolean festival, String speed) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "wavlens.cli.CorpusSynthCommand",
+                "--out", out.toString(), "--utterances", "6", "--seed", "9", "--speed", speed, "--noise-snr", "20", "--noise-color", "pink"));
+        if (!festival) command.add("--no-festival");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "synth process timed out");
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void badOptionsAreUserErrors() throws Exception {
+        assertThrows(UserError.class, () -> CorpusSynthesizer.run(options(tmp.resolve("a"), 3, 1, 1.0, false)));
+        assertThrows(UserError.class, () -> CorpusSynthesizer.run(options(tmp.resolve("b"), 6, 1, 3.0, false)));
+        Files.createDirectories(tmp.resolve("c"));
+        Files.writeString(tmp.resolve("c").resolve("x.txt"), "someone's file");
+        UserError notEmpty = assertThrows(UserError.class, () -> CorpusSynthesizer.run(options(tmp.resolve("c"), 6, 1, 1.0, false)));
+        assertTrue(notEmpty.getMessage().contains("not empty"), notEmpty.getMessage());
+    }
+}
