@@ -5,7 +5,8 @@ Usage:
     wavlens bench analysis --data DIR --json      # writes DIR/*.npy and DIR/wavlens_results.json
     python3 bench/sklearn_analysis.py DIR         # same problems in sklearn/numpy, ratios side by side
 
-Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn). Not part of CI.
+Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn; run it with /usr/bin/python3 if
+another python3 comes first on PATH). Not part of CI.
 Each problem runs in its own child process so its peak memory can be reported on its own.
 """
 import json

@@ -24,7 +24,7 @@ import wavlens.tensor.Blas;
  *
  * <p>Matrices are row-major n×p (rows = examples, e.g. frames). The products XcᵀYc are summed over
  * blocks of rows. Precision: small problems run in double (dgemm on exact float→double copies);
- * big ones (n·p_x·p_y above {@link #DOUBLE_LIMIT}) centre each row block in float32 and multiply
+ * big ones (n·max(p_x,p_y)² above {@link #DOUBLE_LIMIT}) centre each row block in float32 and multiply
  * with sgemm, adding each block's p_x×p_y product into double accumulators — the per-block float
  * sums over {@value #BLOCK_ROWS} rows leave a relative error of order 1e-6, like numpy on float32.
  */
@@ -33,7 +33,7 @@ public final class Cka {
 
     /** Rows per block: enough for an efficient GEMM, small enough that float sums stay accurate. */
     static final int BLOCK_ROWS = 2048;
-    /** Above n·p_x·p_y = 2^30 multiply-adds the float32 path is used (dgemm would be ~2× slower). */
+    /** Above n·max(p_x,p_y)² = 2^30 multiply-adds the float32 path is used (dgemm would be ~2× slower). */
     static final long DOUBLE_LIMIT = 1L << 30;
 
     /**

@@ -1,0 +1,115 @@
+package wavlens.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import wavlens.io.Json;
+import wavlens.io.Npy;
+import wavlens.io.UserError;
+
+class AnalysisCommandsTest {
+
+    /** Runs a command, returns its stdout; exceptions propagate (so UserErrors can be asserted). */
+    static String run(Callable<Integer> command, String... args) throws Exception {
+        new CommandLine(command).parseArgs(args);
+        PrintStream old = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, command.call());
+        } finally {
+            System.setOut(old);
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    static JsonNode lastLine(String out) throws Exception {
+        String[] lines = out.strip().split("\n");
+        return Json.MAPPER.readTree(lines[lines.length - 1]);
+    }
+
+    @Test
+    void kmeansWritesAssignmentsCentroidsAndSummary(@TempDir Path dir) throws Exception {
+        float[] x = {0, 0, 0, 1, 10, 10, 10, 11, 20, 0, 20, 1};
+        Path input = dir.resolve("x.npy");
+        Npy.writeFloats(input, x, 6, 2);
+        Path out = dir.resolve("out");
+        String printed = run(new KmeansCommand(), "--input", input.toString(), "--k", "3", "--seed", "1", "--out", out.toString());
+        assertTrue(printed.contains("inertia"), printed);
+        Npy.Array assignments = Npy.read(out.resolve("assignments.npy"));
+        assertEquals("<i4", assignments.dtype());
+        int[] a = assignments.ints();
+        assertEquals(a[0], a[1]);
+        assertEquals(a[2], a[3]);
+        assertEquals(a[4], a[5]);
+        assertArrayEquals(new int[] {3, 2}, Npy.read(out.resolve("centroids.npy")).shape());
+        JsonNode summary = Json.read(out.resolve("summary.json"));
+        assertEquals(6 * 0.25, summary.get("inertia").asDouble(), 1e-9); // each pair is 1 apart: 2 · 0.5² per pair
+        for (String key : new String[] {"iterations", "seconds", "k", "seed", "restarts", "max_iter", "tol", "spherical", "mini_batch"}) {
+            assertTrue(summary.has(key), key);
+        }
+    }
+
+    @Test
+    void kmeansErrorsNameTheFile(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("bad.npy");
+        Npy.writeFloats(input, new float[] {0, 1, Float.NaN, 2}, 2, 2);
+        UserError e = assertThrows(UserError.class, () -> run(new KmeansCommand(), "--input", input.toString(), "--k", "1", "--out", dir.toString()));
+        assertTrue(e.getMessage().contains("bad.npy") && e.getMessage().contains("row 1"), e.getMessage());
+        UserError tooMany = assertThrows(UserError.class, () -> run(new KmeansCommand(), "--input", input.toString(), "--k", "5", "--out", dir.toString()));
+        assertTrue(tooMany.getMessage().contains("k = 5"), tooMany.getMessage());
+    }
+
+    @Test
+    void scorePrintsEveryMeasure(@TempDir Path dir) throws Exception {
+        Path labels = dir.resolve("l.npy"), clusters = dir.resolve("c.npy");
+        Npy.writeInts(labels, new int[] {0, 0, 0, 1, 1, 1}, 6);
+        Npy.writeInts(clusters, new int[] {0, 0, 1, 1, 2, 2}, 6);
+        JsonNode s = lastLine(run(new ScoreCommand(), "--labels", labels.toString(), "--clusters", clusters.toString(), "--per-label"));
+        // README worked example (tiny_split_merge).
+        assertEquals(0.5158037429793888, s.get("nmi").asDouble(), 1e-12);
+        assertEquals(8.0 / 33, s.get("ari").asDouble(), 1e-12);
+        assertEquals(0.2987924581708899, s.get("ami").asDouble(), 1e-9);
+        assertEquals(5.0 / 6, s.get("purity").asDouble(), 1e-12);
+        assertEquals(2.0 / 3, s.get("pnmi").asDouble(), 1e-12);
+        for (String key : new String[] {"nmi_geometric", "homogeneity", "completeness", "v_measure", "inverse_purity", "phone_purity", "cluster_purity"}) {
+            assertTrue(s.has(key), key);
+        }
+        Npy.writeInts(clusters, new int[] {0, 0, 1}, 3);
+        UserError e = assertThrows(UserError.class, () -> run(new ScoreCommand(), "--labels", labels.toString(), "--clusters", clusters.toString()));
+        assertTrue(e.getMessage().contains("3 items"), e.getMessage());
+    }
+
+    @Test
+    void ckaPrintsBothVariants(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.npy"), b = dir.resolve("b.npy");
+        float[] x = {1, 2, 3, 1, 0, 5, 2, 2, 7, 4, 1, 1};
+        float[] scaled = new float[x.length];
+        for (int i = 0; i < x.length; i++) scaled[i] = 3 * x[i] + 1; // isotropic scaling + shift: CKA 1
+        Npy.writeFloats(a, x, 4, 3);
+        Npy.writeFloats(b, scaled, 4, 3);
+        JsonNode r = lastLine(run(new CkaCommand(), "--a", a.toString(), "--b", b.toString()));
+        assertEquals(1.0, r.get("cka").asDouble(), 1e-12);
+        assertEquals(1.0, r.get("cka_debiased").asDouble(), 1e-12);
+        Npy.writeFloats(b, new float[] {1, 2, 3}, 1, 3);
+        UserError e = assertThrows(UserError.class, () -> run(new CkaCommand(), "--a", a.toString(), "--b", b.toString()));
+        assertTrue(e.getMessage().contains("rows"), e.getMessage());
+    }
+
+    @Test
+    void benchRunsAtATinyScale(@TempDir Path dir) throws Exception {
+        JsonNode r = lastLine(run(new BenchAnalysisCommand(), "--scale", "0.002", "--data", dir.toString(), "--json"));
+        assertTrue(r.get("kmeans_seconds").asDouble() > 0);
+        assertTrue(r.has("cka") && r.has("nmi") && r.has("ami"));
+        assertTrue(Files.exists(dir.resolve("kmeans_X.npy")) && Files.exists(dir.resolve("wavlens_results.json")));
+    }
+}
