@@ -260,7 +260,7 @@ public final class KMeans {
             acc0 = FloatVector.fromArray(F, a, ao + f).fma(FloatVector.fromArray(F, b, bo + f), acc0);
             acc1 = FloatVector.fromArray(F, a, ao + f + step).fma(FloatVector.fromArray(F, b, bo + f + step), acc1);
         }
-        double sum = (double) acc0.reduceLanes(VectorOperators.ADD) + acc1.reduceLanes(VectorOperators.ADD);
+        double sum = (double) wavlens.tensor.Ops.sumLanes(acc0) + wavlens.tensor.Ops.sumLanes(acc1);   // fixed lane order: same bits interpreted and compiled
         for (; f < d; f++) sum += (double) a[ao + f] * b[bo + f];
         return sum;
     }
@@ -387,7 +387,7 @@ public final class KMeans {
             FloatVector diff = FloatVector.fromArray(F, data.x, base + f).mul(s).sub(FloatVector.fromArray(F, centres, centreOffset + f));
             acc = diff.fma(diff, acc);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = wavlens.tensor.Ops.sumLanes(acc);
         for (; f < d; f++) {
             double diff = data.x[base + f] * (double) s - centres[centreOffset + f];
             sum += diff * diff;

@@ -79,7 +79,7 @@ public final class Ops {
     }
 
     /** Sum of a vector's lanes in lane order (reduceLanes(ADD) leaves the order open). */
-    static float sumLanes(FloatVector v) {
+    public static float sumLanes(FloatVector v) {
         float[] lanes = v.toArray();
         float s = 0;
         for (float x : lanes) s += x;
