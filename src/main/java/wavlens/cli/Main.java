@@ -17,6 +17,7 @@ import wavlens.io.UserError;
                 EmbedCommand.class,
                 CorpusCommand.class,
                 ExtractCommand.class,
+                AlignCommand.class,
                 KmeansCommand.class,
                 ScoreCommand.class,
                 CkaCommand.class,
