@@ -50,6 +50,10 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace a store made with other parameters")
     boolean overwrite;
 
+    @Option(names = "--label-model", description = "label frames by this fine-tuned CTC model's own predictions (blank kept as <blank>) "
+            + "instead of an alignment; \"self\" = the extracted model")
+    String labelModel;
+
     @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
     int limit;
 
@@ -63,9 +67,11 @@ public final class ExtractCommand implements Callable<Integer> {
         };
         if (!dtype.equals("f32") && !dtype.equals("f16")) throw new UserError("--dtype must be f32 or f16, not " + dtype);
         if (maxFrames < 0) throw new UserError("--max-frames must be 0 (keep all) or positive");
-        try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model))) {
+        try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model));
+             Wav2Vec2 labeller = labelModel == null || labelModel.equals("self") ? null : Wav2Vec2.load(ModelPaths.resolve(labelModel))) {
+            Wav2Vec2 labels = labelModel == null ? null : labeller != null ? labeller : m;
             Extractor.Summary s = new Extractor(new Extractor.Options(m.directory(), corpus, out, layers, maxFrames, p, dtype.equals("f16"),
-                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit)).run(m);
+                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit, labels)).run(m);
             if (!s.complete()) {
                 System.out.printf("%d of %d utterances extracted so far (%d in this run); rerun the same command to go on%n",
                         s.processed() + s.resumed(), s.utterances(), s.processed());

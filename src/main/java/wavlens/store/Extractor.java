@@ -56,7 +56,8 @@ public final class Extractor {
     public enum Pool { FRAME, SEGMENT, BOTH }
 
     public record Options(Path model, Path corpus, Path out, String layers, int maxPerLabel, Pool pool, boolean half,
-                          String tier, long seed, boolean excludeSilence, boolean excludeUnknown, boolean overwrite, int limit) {}
+                          String tier, long seed, boolean excludeSilence, boolean excludeUnknown, boolean overwrite, int limit,
+                          Wav2Vec2 labelModel) {}
 
     /** What one run did, for the summary line. */
     public record Summary(int utterances, int processed, int resumed, int skipped, long frames, long segments, double audioSeconds,
@@ -84,11 +85,26 @@ public final class Extractor {
                 FrameLabeler.Options.defaults().excluding(opt.excludeSilence(), opt.excludeUnknown()));
         Vocabulary vocab = model.hasCtcHead() ? readVocabOrNull(model) : null;
 
-        // 1. Plan: labels for every utterance from its alignment (cheap), in corpus order.
+        // 1. Plan: labels for every utterance from its alignment (cheap), in corpus order — or from
+        //    a fine-tuned model's own frame predictions when no alignment is used.
         List<Problem> problems = new ArrayList<>(corpus.problems());
         List<Planned> plan = new ArrayList<>();
-        for (Utterance u : corpus.utterances()) {
-            Tier tier = chooseTier(u);
+        PredictionLabels predictionLabels = opt.labelModel() == null ? null : new PredictionLabels(opt.labelModel());
+        List<Utterance> utterances = corpus.utterances();
+        try (Progress bar = Progress.start(predictionLabels == null ? "plan" : "label", utterances.size(), "utterances")) {
+        for (Utterance u : utterances) {
+            bar.step();
+            Tier tier;
+            if (predictionLabels != null) {
+                try {
+                    tier = predictionLabels.tier(u, load(u, u.sampleCount(rate), pre), rate);
+                } catch (UserError e) {
+                    problems.add(new Problem(u.audioPath().toString(), e.getMessage() + ": skipped"));
+                    continue;
+                }
+            } else {
+                tier = chooseTier(u);
+            }
             if (tier == null) {
                 problems.add(new Problem(u.audioPath().toString(), u.alignment() == null ? "no alignment: skipped (frame labels need one)"
                         : "no tier named " + opt.tier() + " (has " + u.alignment().describeTiers() + "): skipped"));
@@ -100,6 +116,7 @@ public final class Extractor {
                 continue;
             }
             plan.add(new Planned(plan.size(), u, samples, labeler.label(tier, samples), tier));
+        }
         }
         if (plan.isEmpty()) throw UserError.inFile(opt.corpus(), "no utterance with audio and a usable alignment (see `wavlens corpus info`)");
         List<String> inventory = labeler.inventory().labels();
@@ -184,17 +201,21 @@ public final class Extractor {
         return CompletableFuture.supplyAsync(() -> load(p, pre), io);
     }
 
-    /** The utterance's samples at the model rate, normalised: whole file, or a Kaldi segment of it. */
     private static float[] load(Planned p, Preprocessor pre) {
-        Audio audio = AudioFile.read(p.utt().audioPath());
+        return load(p.utt(), p.samples(), pre);
+    }
+
+    /** The utterance's samples at the model rate, normalised: whole file, or a Kaldi segment of it. */
+    static float[] load(Utterance utt, long samples, Preprocessor pre) {
+        Audio audio = AudioFile.read(utt.audioPath());
         float[] x = audio.sampleRate() == pre.samplingRate() ? audio.samples()
                 : Resampler.resample(audio.samples(), audio.sampleRate(), pre.samplingRate());
-        int from = (int) Math.min(x.length, p.utt().startSample(pre.samplingRate()));
-        int to = (int) Math.min(x.length, from + p.samples());
-        float[] slice = Arrays.copyOfRange(x, from, from + (int) p.samples());   // zero-padded if the header rounded up
-        if (to - from < p.samples() - 1) {
-            throw UserError.inFile(p.utt().audioPath(), "holds " + (to - from) + " samples for utterance " + p.utt().id()
-                    + " but " + p.samples() + " were expected");
+        int from = (int) Math.min(x.length, utt.startSample(pre.samplingRate()));
+        int to = (int) Math.min(x.length, from + samples);
+        float[] slice = Arrays.copyOfRange(x, from, from + (int) samples);   // zero-padded if the header rounded up
+        if (to - from < samples - 1) {
+            throw UserError.inFile(utt.audioPath(), "holds " + (to - from) + " samples for utterance " + utt.id()
+                    + " but " + samples + " were expected");
         }
         return pre.inputValues(slice);
     }
@@ -379,6 +400,7 @@ public final class Extractor {
         f.put("seed", opt.seed());
         f.put("exclude_silence", opt.excludeSilence());
         f.put("exclude_unknown", opt.excludeUnknown());
+        f.put("labels_from", opt.labelModel() == null ? "alignment" : "predictions of " + opt.labelModel().directory().toAbsolutePath().normalize());
         ArrayNode inv = f.putArray("labels");
         inventory.forEach(inv::add);
         return f;

@@ -46,7 +46,7 @@ class ExtractorTest {
     }
 
     static Extractor.Options options(Path corpus, Path out, int maxPerLabel, int limit) {
-        return new Extractor.Options(CASE, corpus, out, "all", maxPerLabel, Extractor.Pool.BOTH, false, null, 7, false, false, false, limit);
+        return new Extractor.Options(CASE, corpus, out, "all", maxPerLabel, Extractor.Pool.BOTH, false, null, 7, false, false, false, limit, null);
     }
 
     @Test
@@ -121,5 +121,29 @@ class ExtractorTest {
         assertTrue(rows.size() - 1 < 2 * 98, "subsampled");
         String problems = Files.readString(whole.resolve("problems.csv"));
         assertTrue(problems.contains("s3"), problems);
+    }
+
+    /** Without an alignment, frames take the CTC model's own argmax (reference predicted_ids), blank as <blank>. */
+    @Test
+    void labelsFromTheModelsOwnPredictions(@TempDir Path tmp) throws Exception {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        Files.copy(CASE.resolve("inputs/speech_fi.wav"), corpus.resolve("u.wav"));
+        Path out = tmp.resolve("store");
+        try (Wav2Vec2 m = Wav2Vec2.load(CASE)) {
+            Extractor.Options o = new Extractor.Options(CASE, corpus, out, "all", 0, Extractor.Pool.FRAME, false, null, 7, false, false, false, 0, m);
+            assertTrue(new Extractor(o).run(m).complete());
+        }
+        int[] predicted = Npy.read(CASE.resolve("expected/speech_fi/predicted_ids.npy")).ints();
+        JsonNode vocab = Json.read(CASE.resolve("vocab.json"));
+        String[] tokens = new String[32];
+        vocab.fields().forEachRemaining(e -> tokens[e.getValue().asInt()] = e.getKey());
+        List<List<String>> rows = Csv.read(out.resolve("frames/rows.csv"));
+        int label = rows.get(0).indexOf("label"), frame = rows.get(0).indexOf("frame");
+        assertEquals(98, rows.size() - 1);
+        for (List<String> r : rows.subList(1, rows.size())) {
+            int t = Integer.parseInt(r.get(frame));
+            String want = predicted[t] == 0 ? "<blank>" : tokens[predicted[t]].equals("[UNK]") ? "<unk>" : tokens[predicted[t]];
+            assertEquals(want, r.get(label), "frame " + t);
+        }
     }
 }
