@@ -18,6 +18,7 @@ import wavlens.io.UserError;
                 CorpusCommand.class,
                 ExtractCommand.class,
                 AlignCommand.class,
+                StoreCommand.class,
                 KmeansCommand.class,
                 ScoreCommand.class,
                 CkaCommand.class,
