@@ -149,6 +149,12 @@ public final class Extractor {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "wavlens-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        CompletableFuture<Void> pendingWrite = null;
         try (Progress bar = Progress.start("extract", Math.round(totalAudio), "audio-s")) {
             CompletableFuture<float[]> next = null;
             for (int i = 0; i < plan.size(); i++) {
@@ -182,12 +188,18 @@ public final class Extractor {
                 long t0 = System.nanoTime();
                 Wav2Vec2.Output out = model.forward(input, new Wav2Vec2.Request(false, keep));
                 modelSeconds += (System.nanoTime() - t0) / 1e9;
-                writeShard(p, out, keep, model, vocab, labeler, keepFrame, keepSegment);
+                // the shard is written while the model runs on the next utterance (one write in flight)
+                if (pendingWrite != null) pendingWrite.join();
+                pendingWrite = CompletableFuture.runAsync(() -> writeShard(p, out, keep, model, vocab, labeler, keepFrame, keepSegment), writer);
                 processed++;
                 bar.stepBy(Math.round(p.samples() / (double) rate));
             }
+            if (pendingWrite != null) pendingWrite.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
         } finally {
             io.shutdownNow();
+            writer.shutdown();
         }
 
         // 3. Assemble the store from the shards, once every utterance has one.
