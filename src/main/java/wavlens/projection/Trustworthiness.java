@@ -34,13 +34,17 @@ public final class Trustworthiness {
     }
 
     public static Result compute(float[] x, int d, double[] y, int dy, int k, long seed) {
+        return compute(x, d, y, dy, k, seed, EXACT_MAX_N, SAMPLE_QUERIES);
+    }
+
+    static Result compute(float[] x, int d, double[] y, int dy, int k, long seed, int exactMaxN, int sampleQueries) {
         int n = x.length / d;
         if (y.length != n * dy) throw new IllegalArgumentException("embedding has " + y.length / dy + " rows, data has " + n);
         if (k < 1 || k >= n / 2.0) throw new IllegalArgumentException("k must be in 1 .. n/2 (exclusive), got " + k + " for n = " + n);
         int[] queries;
-        boolean sampled = n > EXACT_MAX_N;
+        boolean sampled = n > exactMaxN;
         if (sampled) {
-            queries = sampleWithoutReplacement(n, SAMPLE_QUERIES, seed);
+            queries = sampleWithoutReplacement(n, Math.min(n, sampleQueries), seed);
         } else {
             queries = new int[n];
             for (int i = 0; i < n; i++) queries[i] = i;
