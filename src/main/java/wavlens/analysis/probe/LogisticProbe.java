@@ -12,7 +12,7 @@ import wavlens.tensor.Blas;
  *
  * <pre>  minimise  Σ_i cross-entropy(softmax(x_i·W + b), y_i) + ||W||² / (2C)     (b not penalised)</pre>
  *
- * (optimised divided by n, see {@link SoftmaxObjective}).
+ * (optimised divided by n, see {@link SoftmaxObjective}; {@link Model#loss()} is the sum form above).
  *
  * <p>Features are standardised before fitting: z = (x − mean) / sd with the mean and the population
  * standard deviation (divisor n, as sklearn's StandardScaler) of the TRAINING rows only; a constant
@@ -28,7 +28,7 @@ public final class LogisticProbe {
 
     /** C: inverse regularisation strength (sklearn's C); the other two are passed to {@link Lbfgs}. */
     public record Options(double inverseRegularization, int maxIterations, double gradientTolerance) {
-        /** C = 1, 200 iterations, gradient tolerance 1e-4: sklearn's defaults. */
+        /** C = 1 and 200 iterations as sklearn's defaults; gradient tolerance 1e-4 on the per-sample (÷n) objective. */
         public static Options defaults() {
             return new Options(1.0, 200, 1e-4);
         }

@@ -4,8 +4,9 @@ import java.util.stream.IntStream;
 import wavlens.tensor.Blas;
 
 /**
- * The L2-penalised multinomial logistic loss, divided by the number of samples n as scikit-learn
- * does since 1.1 (same minimiser, and the gradient tolerance then means the same thing in both):
+ * The L2-penalised multinomial logistic loss, divided by the number of samples n (same minimiser as
+ * the sum form; a gradient tolerance then does not depend on the data set size. scikit-learn 1.2's
+ * lbfgs path minimises the sum form, so its default tol=1e-4 is n times stricter than ours):
  *
  * <pre>
  *   f(W, b) = (1/n) Σ_i [ logsumexp(z_i) − z_{i,y_i} ] + ||W||² / (2·C·n),   z_i = x_i·W + b
