@@ -35,8 +35,8 @@ public final class LogisticProbe {
     }
 
     /**
-     * A fitted probe. weights is d×c row-major on the standardised scale, intercepts has c entries;
-     * classes[j] is the label of column j. loss is the penalised objective in its sum form
+     * A fitted probe. weights is c×d row-major (row j = class j, as sklearn's coef_) on the
+     * standardised scale, intercepts has c entries; classes[j] is the label of row j. loss is the penalised objective in its sum form
      * (Σ cross-entropy + ||W||²/(2C)) at the solution.
      */
     public record Model(int[] classes, float[] mean, float[] sd, double[] weights, double[] intercepts,
@@ -64,7 +64,7 @@ public final class LogisticProbe {
                     int src = (start + r) * d, dst = r * d;
                     for (int k = 0; k < d; k++) block[dst + k] = (x[src + k] - mean[k]) / sd[k];
                 }
-                Blas.sgemm(false, false, rows, c, d, 1f, block, 0, d, w, 0, c, 0f, scores, 0, c);
+                Blas.sgemm(false, true, rows, c, d, 1f, block, 0, d, w, 0, d, 0f, scores, 0, c);
                 for (int r = 0; r < rows; r++) {
                     int best = 0;
                     double bestScore = Double.NEGATIVE_INFINITY;

@@ -159,7 +159,7 @@ class LogisticProbeTest {
         for (double w : r.model().weights()) assertTrue(Double.isFinite(w));
         assertEquals(1f, r.model().sd()[1]);
         // Column 1 is constant: its standardised value is 0, so the penalty drives its weights to 0.
-        for (int j = 0; j < r.model().numClasses(); j++) assertEquals(0, r.model().weights()[r.model().numClasses() + j], 1e-6);
+        for (int j = 0; j < r.model().numClasses(); j++) assertEquals(0, r.model().weights()[j * d + 1], 1e-6);
         int five = java.util.Arrays.binarySearch(r.test().classes(), 5);
         assertTrue(five >= 0);
         assertEquals(0, r.test().recall()[five]);
