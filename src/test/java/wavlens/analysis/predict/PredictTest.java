@@ -183,6 +183,24 @@ class PredictTest {
     }
 
     @Test
+    void jsonAndCsvWriters(@TempDir Path dir) throws Exception {
+        var a = AccuracyRegression.analyze(syntheticTable(6), new AccuracyRegression.Settings(AccuracyRegression.ClusterMeasure.ENTROPY, 50, 1, 0.9));
+        AccuracyRegression.writeJson(dir.resolve("fit.json"), a);
+        AccuracyRegression.writeCsv(dir.resolve("fit.csv"), a);
+        var json = wavlens.io.Json.read(dir.resolve("fit.json"));
+        assertEquals(3, json.get("layers").size());
+        assertEquals("entropy", json.at("/layers/0/coefficients/2/name").asText());
+        assertEquals(a.layers().get(2).ols().r2(), json.at("/layers/2/r2").asDouble(), 0);
+        assertEquals(a.best().layer(), json.get("best_layer").asInt());
+        List<String> lines = Files.readAllLines(dir.resolve("fit.csv"));
+        assertEquals(4, lines.size());
+        String[] header = lines.get(0).split(","), row = lines.get(3).split(",");
+        assertEquals(header.length, row.length);
+        assertEquals("2", row[0]);
+        assertEquals(a.layers().get(2).ols().r2(), Double.parseDouble(row[1]), 0);
+    }
+
+    @Test
     void tableAndFitFilesRoundTripAndRankingPredictsByHand(@TempDir Path dir) throws Exception {
         LetterTable table = syntheticTable(5);
         table.write(dir.resolve("table.json"));
