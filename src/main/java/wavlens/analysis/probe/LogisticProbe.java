@@ -12,7 +12,7 @@ import wavlens.tensor.Blas;
  *
  * <pre>  minimise  Σ_i cross-entropy(softmax(x_i·W + b), y_i) + ||W||² / (2C)     (b not penalised)</pre>
  *
- * (optimised divided by n, see {@link SoftmaxObjective}).
+ * (optimised divided by n, see {@link SoftmaxObjective}; {@link Model#loss()} is the sum form above).
  *
  * <p>Features are standardised before fitting: z = (x − mean) / sd with the mean and the population
  * standard deviation (divisor n, as sklearn's StandardScaler) of the TRAINING rows only; a constant
@@ -28,15 +28,15 @@ public final class LogisticProbe {
 
     /** C: inverse regularisation strength (sklearn's C); the other two are passed to {@link Lbfgs}. */
     public record Options(double inverseRegularization, int maxIterations, double gradientTolerance) {
-        /** C = 1, 200 iterations, gradient tolerance 1e-4: sklearn's defaults. */
+        /** C = 1 and 200 iterations as sklearn's defaults; gradient tolerance 1e-4 on the per-sample (÷n) objective. */
         public static Options defaults() {
             return new Options(1.0, 200, 1e-4);
         }
     }
 
     /**
-     * A fitted probe. weights is d×c row-major on the standardised scale, intercepts has c entries;
-     * classes[j] is the label of column j. loss is the penalised objective in its sum form
+     * A fitted probe. weights is c×d row-major (row j = class j, as sklearn's coef_) on the
+     * standardised scale, intercepts has c entries; classes[j] is the label of row j. loss is the penalised objective in its sum form
      * (Σ cross-entropy + ||W||²/(2C)) at the solution.
      */
     public record Model(int[] classes, float[] mean, float[] sd, double[] weights, double[] intercepts,
@@ -64,7 +64,7 @@ public final class LogisticProbe {
                     int src = (start + r) * d, dst = r * d;
                     for (int k = 0; k < d; k++) block[dst + k] = (x[src + k] - mean[k]) / sd[k];
                 }
-                Blas.sgemm(false, false, rows, c, d, 1f, block, 0, d, w, 0, c, 0f, scores, 0, c);
+                Blas.sgemm(false, true, rows, c, d, 1f, block, 0, d, w, 0, d, 0f, scores, 0, c);
                 for (int r = 0; r < rows; r++) {
                     int best = 0;
                     double bestScore = Double.NEGATIVE_INFINITY;

@@ -4,8 +4,9 @@ import java.util.stream.IntStream;
 import wavlens.tensor.Blas;
 
 /**
- * The L2-penalised multinomial logistic loss, divided by the number of samples n as scikit-learn
- * does since 1.1 (same minimiser, and the gradient tolerance then means the same thing in both):
+ * The L2-penalised multinomial logistic loss, divided by the number of samples n (same minimiser as
+ * the sum form; a gradient tolerance then does not depend on the data set size. scikit-learn 1.2's
+ * lbfgs path minimises the sum form, so its default tol=1e-4 is n times stricter than ours):
  *
  * <pre>
  *   f(W, b) = (1/n) Σ_i [ logsumexp(z_i) − z_{i,y_i} ] + ||W||² / (2·C·n),   z_i = x_i·W + b
@@ -13,10 +14,12 @@ import wavlens.tensor.Blas;
  * </pre>
  *
  * P are the softmax probabilities and Y the one-hot labels; the intercept b is not penalised.
- * Parameters are packed as θ = [W (d×c, row-major), b (c)].
+ * Parameters are packed as θ = [Wᵀ (c×d, row j = class j's weights, sklearn's coef_ layout), b (c)].
  *
- * <p>The two big products X·W (n×d · d×c) and Xᵀ·(P−Y) (d×n · n×c) go to OpenBLAS SGEMM, which uses
- * every core; the row-wise softmax runs in parallel blocks of rows. X stays float32 (the features are
+ * <p>The two big products go to OpenBLAS SGEMM, which uses every core, in their class-major form:
+ * Zᵀ = Wᵀ·Xᵀ (c×d · d×n) and ∂/∂Wᵀ = (P−Y)ᵀ·X (c×n · n×d). With the short class dimension first
+ * both run about twice as fast as X·W and Xᵀ·(P−Y) (measured on this machine's OpenBLAS: 17 + 16 ms
+ * against 24 + 38 ms for 40,000 × 768, 30 classes). The softmax runs in parallel blocks of samples. X stays float32 (the features are
  * float32 to begin with, and it halves memory traffic); sums of losses are accumulated in double.
  */
 final class SoftmaxObjective implements Lbfgs.Objective {
@@ -24,7 +27,8 @@ final class SoftmaxObjective implements Lbfgs.Objective {
     final int[] y;        // class index per row, in [0, c)
     final int n, d, c;
     final double penalty; // 1 / (C·n)
-    private final float[] weightsFloat, gradientFloat, logits;
+    private final float[] weightsFloat, gradientFloat;
+    private final float[] logits; // c×n, class-major: logits[j·n + i]
 
     SoftmaxObjective(float[] x, int n, int d, int[] y, int c, double inverseRegularization) {
         this.x = x;
@@ -47,8 +51,8 @@ final class SoftmaxObjective implements Lbfgs.Objective {
         int wCount = d * c;
         for (int i = 0; i < wCount; i++) weightsFloat[i] = (float) theta[i];
 
-        // Z = X·W (n×c)
-        Blas.sgemm(false, false, n, c, d, 1f, x, 0, d, weightsFloat, 0, c, 0f, logits, 0, c);
+        // Zᵀ = Wᵀ·Xᵀ (c×n)
+        Blas.sgemm(false, true, c, n, d, 1f, weightsFloat, 0, d, x, 0, d, 0f, logits, 0, n);
 
         // Row blocks in parallel: add b, softmax, loss, and overwrite Z with (P − Y)/n.
         int blocks = Math.min(n, 4 * Runtime.getRuntime().availableProcessors());
@@ -65,8 +69,8 @@ final class SoftmaxObjective implements Lbfgs.Objective {
             for (int j = 0; j < c; j++) gradient[wCount + j] += p[1 + j];
         }
 
-        // ∂/∂W = Xᵀ·(P − Y)/n  (d×c)
-        Blas.sgemm(true, false, d, c, n, 1f, x, 0, d, logits, 0, c, 0f, gradientFloat, 0, c);
+        // ∂/∂Wᵀ = (P − Y)ᵀ·X / n  (c×d)
+        Blas.sgemm(false, false, c, d, n, 1f, logits, 0, n, x, 0, d, 0f, gradientFloat, 0, d);
         double squaredNorm = 0;
         for (int i = 0; i < wCount; i++) {
             squaredNorm += theta[i] * theta[i];
@@ -81,10 +85,9 @@ final class SoftmaxObjective implements Lbfgs.Objective {
         double[] z = new double[c];
         double invN = 1.0 / n;
         for (int i = from; i < to; i++) {
-            int row = i * c;
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < c; j++) {
-                z[j] = logits[row + j] + theta[interceptOffset + j];
+                z[j] = logits[j * n + i] + theta[interceptOffset + j];
                 max = Math.max(max, z[j]);
             }
             int label = y[i];
@@ -99,7 +102,7 @@ final class SoftmaxObjective implements Lbfgs.Objective {
             double invSum = 1 / sum;
             for (int j = 0; j < c; j++) {
                 double r = (z[j] * invSum - (j == label ? 1 : 0)) * invN;
-                logits[row + j] = (float) r;
+                logits[j * n + i] = (float) r;
                 out[1 + j] += r;
             }
         }
