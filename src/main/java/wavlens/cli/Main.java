@@ -22,6 +22,8 @@ import wavlens.io.UserError;
                 KmeansCommand.class,
                 ScoreCommand.class,
                 CkaCommand.class,
+                ProjectCommand.class,
+                RankCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
