@@ -23,7 +23,7 @@ import wavlens.model.Preprocessor;
 import wavlens.model.Vocabulary;
 import wavlens.model.Wav2Vec2;
 
-@Command(name = "align", description = {
+@Command(name = "align", mixinStandardHelpOptions = true, description = {
         "CTC forced alignment with a fine-tuned model: the most probable CTC path that spells each utterance's",
         "transcript. Writes a TextGrid (tiers words, letters) per utterance and OUT/manifest.tsv, so OUT is a corpus."})
 public final class AlignCommand implements Callable<Integer> {

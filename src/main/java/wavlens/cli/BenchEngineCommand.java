@@ -22,7 +22,7 @@ import wavlens.model.Wav2Vec2;
 import wavlens.model.Wav2Vec2Config;
 import wavlens.tensor.Blas;
 
-@Command(name = "engine", description = {
+@Command(name = "engine", mixinStandardHelpOptions = true, description = {
         "Forward-pass speed: loads once, warms up, then reports the median seconds per forward pass (all layer outputs),",
         "seconds of compute per second of audio, GFLOP/s and peak resident memory. --shape builds a randomly",
         "initialised model of a published shape, so no download is needed."})

@@ -19,7 +19,7 @@ import wavlens.model.Speech;
 import wavlens.model.Wav2Vec2;
 import wavlens.store.Extractor;
 
-@Command(name = "extract", description = {
+@Command(name = "extract", mixinStandardHelpOptions = true, description = {
         "Corpus throughput of `wavlens extract` as a ratio to the engine's own forward speed on the same audio:",
         "first the forward passes alone (audio decoded beforehand, untimed), then the whole pipeline (decode,",
         "resample, label, write) into a temporary store."})

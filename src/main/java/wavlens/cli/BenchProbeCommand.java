@@ -25,7 +25,7 @@ import wavlens.tensor.Blas;
  * real features are) plus a per-utterance offset (utterances of 100 frames, like a speaker effect),
  * which is why the split is by utterance.
  */
-@Command(name = "probe", description = {
+@Command(name = "probe", mixinStandardHelpOptions = true, description = {
         "Linear probe (multinomial logistic regression, L-BFGS) speed and held-out accuracy on a seeded synthetic",
         "problem; --data DIR also writes it as .npy for bench/sklearn_probe.py."})
 public final class BenchProbeCommand implements Callable<Integer> {

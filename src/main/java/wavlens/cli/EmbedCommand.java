@@ -16,7 +16,7 @@ import wavlens.model.Preprocessor;
 import wavlens.model.Speech;
 import wavlens.model.Wav2Vec2;
 
-@Command(name = "embed", description = {
+@Command(name = "embed", mixinStandardHelpOptions = true, description = {
         "Writes every layer's frame representations as NumPy files: OUT/<stem>/layer_<i>.npy (i as in HF hidden_states),",
         "extract_features.npy, logits.npy for CTC models, and conv_<j>.npy with --conv-layers. float32, frames × features."})
 public final class EmbedCommand implements Callable<Integer> {

@@ -9,7 +9,7 @@ import wavlens.io.UserError;
 import wavlens.model.Wav2Vec2;
 import wavlens.store.Extractor;
 
-@Command(name = "extract", description = {
+@Command(name = "extract", mixinStandardHelpOptions = true, description = {
         "Runs a model over an aligned corpus and writes a feature store: per layer, frame features (optionally",
         "subsampled per label) and segment-mean features, with labels, utterance ids and times for every row.",
         "Resumable: rerun the same command after an interruption."})

@@ -19,7 +19,7 @@ import wavlens.io.UserError;
  * per-letter and overall (target-letter-frequency-weighted) accuracy with 95% prediction intervals,
  * prints the ranking and optionally writes it as JSON.
  */
-@Command(name = "rank", description = {
+@Command(name = "rank", mixinStandardHelpOptions = true, description = {
         "Rank pretrained models for a target data set by predicted accuracy after fine-tuning, from a fitted",
         "letter-accuracy relation (--fit), each model's per-letter cluster statistics (--models) and the",
         "target transcripts (--target-text)."})

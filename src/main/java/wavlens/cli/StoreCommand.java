@@ -9,14 +9,14 @@ import picocli.CommandLine.Option;
 import wavlens.store.StoreImport;
 
 /** Feature-store utilities. */
-@Command(name = "store", description = "Feature stores: import features made elsewhere.", subcommands = {StoreCommand.Import.class})
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Feature stores: import features made elsewhere.", subcommands = {StoreCommand.Import.class})
 public final class StoreCommand implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "import", description = {
+    @Command(name = "import", mixinStandardHelpOptions = true, description = {
             "Imports features made elsewhere into the store layout: a rows CSV (columns utt, label; optional frame, time,",
             "speaker, gender, age, split) and one rows × dim .npy per layer, row r of each file being row r of the CSV."})
     static final class Import implements Callable<Integer> {

@@ -11,7 +11,7 @@ import wavlens.model.Speech;
 import wavlens.model.Vocabulary;
 import wavlens.model.Wav2Vec2;
 
-@Command(name = "transcribe", description = "Greedy CTC transcription: prints FILE<TAB>TEXT per audio file.")
+@Command(name = "transcribe", mixinStandardHelpOptions = true, description = "Greedy CTC transcription: prints FILE<TAB>TEXT per audio file.")
 public final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "HuggingFace model folder (…ForCTC with vocab.json), or demo:finetuned")
     String model;
