@@ -69,7 +69,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
                 double engine = (System.nanoTime() - t0) / 1e9;
                 t0 = System.nanoTime();
                 Extractor.Summary s = new Extractor(new Extractor.Options(dir, corpus, tmp.resolve("store"), "all", maxFrames, Extractor.Pool.BOTH,
-                        false, null, 0, false, false, false, 0, null)).run(m);
+                        false, null, 0, false, false, false, 0, null, null)).run(m);
                 double pipeline = (System.nanoTime() - t0) / 1e9;
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("utterances", inputs.size());

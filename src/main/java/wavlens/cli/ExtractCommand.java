@@ -54,6 +54,9 @@ public final class ExtractCommand implements Callable<Integer> {
             + "instead of an alignment; \"self\" = the extracted model")
     String labelModel;
 
+    @Option(names = "--split", description = "only utterances of this split (the first folder of their id: pretraining, finetune-train, dev, test)")
+    String split;
+
     @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
     int limit;
 
@@ -71,7 +74,7 @@ public final class ExtractCommand implements Callable<Integer> {
              Wav2Vec2 labeller = labelModel == null || labelModel.equals("self") ? null : Wav2Vec2.load(ModelPaths.resolve(labelModel))) {
             Wav2Vec2 labels = labelModel == null ? null : labeller != null ? labeller : m;
             Extractor.Summary s = new Extractor(new Extractor.Options(m.directory(), corpus, out, layers, maxFrames, p, dtype.equals("f16"),
-                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit, labels)).run(m);
+                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit, labels, split)).run(m);
             if (!s.complete()) {
                 System.out.printf("%d of %d utterances extracted so far (%d in this run); rerun the same command to go on%n",
                         s.processed() + s.resumed(), s.utterances(), s.processed());

@@ -57,7 +57,7 @@ public final class Extractor {
 
     public record Options(Path model, Path corpus, Path out, String layers, int maxPerLabel, Pool pool, boolean half,
                           String tier, long seed, boolean excludeSilence, boolean excludeUnknown, boolean overwrite, int limit,
-                          Wav2Vec2 labelModel) {}
+                          Wav2Vec2 labelModel, String split) {}
 
     /** What one run did, for the summary line. */
     public record Summary(int utterances, int processed, int resumed, int skipped, long frames, long segments, double audioSeconds,
@@ -94,6 +94,7 @@ public final class Extractor {
         try (Progress bar = Progress.start(predictionLabels == null ? "plan" : "label", utterances.size(), "utterances")) {
         for (Utterance u : utterances) {
             bar.step();
+            if (opt.split() != null && !opt.split().equals(split(u))) continue;
             Tier tier;
             if (predictionLabels != null) {
                 try {
@@ -371,7 +372,19 @@ public final class Extractor {
         done.put("stored_frames", chosen.size());
         done.put("stored_segments", segFrames.size());
         if (predicted != null && vocab != null) done.put("hypothesis", vocab.decode(predicted));
+        // every frame's label and prediction (not only the sampled ones), for per-utterance analyses
+        done.put("label_ids", joinInts(ids, out.frames()));
+        if (predicted != null) done.put("predicted_ids", joinInts(predicted, predicted.length));
         Json.write(dir.resolve("done.json"), done);   // last: marks the shard complete
+    }
+
+    private static String joinInts(int[] v, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, v.length); i++) {
+            if (i > 0) sb.append(' ');
+            sb.append(v[i]);
+        }
+        return sb.toString();
     }
 
     private static List<String> frameHeader(boolean ctc) {
@@ -410,6 +423,7 @@ public final class Extractor {
         f.put("dtype", opt.half() ? "f16" : "f32");
         f.put("tier", opt.tier() == null ? "letters|phones|words" : opt.tier());
         f.put("seed", opt.seed());
+        f.put("split", opt.split() == null ? "all" : opt.split());
         f.put("exclude_silence", opt.excludeSilence());
         f.put("exclude_unknown", opt.excludeUnknown());
         f.put("labels_from", opt.labelModel() == null ? "alignment" : "predictions of " + opt.labelModel().directory().toAbsolutePath().normalize());
@@ -497,7 +511,7 @@ public final class Extractor {
             segRowsPer[p.index()] = sr.size() - 1;
             uttRows.add(Arrays.asList(u.id(), u.audioPath().toString(), round6(u.startSec()), round6(u.endSec()), nz(u.speaker()), nz(u.gender()),
                     nz(u.age()), split(u), done.path("frames").asInt(), nz(u.transcript()), done.path("hypothesis").asText(""),
-                    done.has("skipped") ? "skipped" : "ok"));
+                    done.has("skipped") ? "skipped" : "ok", done.path("label_ids").asText(""), done.path("predicted_ids").asText("")));
         }
         for (int l = -1; l < keep.length; l++) {
             boolean present = l < 0 ? model.config().modelType().equals("wav2vec2") : keep[l];
@@ -509,7 +523,7 @@ public final class Extractor {
         if (opt.pool() != Pool.SEGMENT) Csv.write(layout.framesDir().resolve("rows.csv"), frameHeader, frameRows);
         if (opt.pool() != Pool.FRAME) Csv.write(layout.segmentsDir().resolve("rows.csv"), segHeader, segRows);
         Csv.write(layout.utterancesCsv(), List.of("utt", "audio", "start", "end", "speaker", "gender", "age", "split", "frames",
-                "transcript", "hypothesis", "status"), uttRows);
+                "transcript", "hypothesis", "status", "label_ids", "predicted_ids"), uttRows);
         List<List<?>> probRows = new ArrayList<>();
         for (Problem pr : problems) probRows.add(List.of(pr.file(), pr.reason()));
         Csv.write(layout.problemsCsv(), List.of("file", "reason"), probRows);

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * <pre>
  * STORE/store.json              parameters, model, layers, label inventory, counts, "complete"
  * STORE/utterances.csv          one row per utterance: utt, audio, start, end, speaker, gender, age, split,
- *                               frames, transcript, hypothesis (CTC models), status
+ *                               frames, transcript, hypothesis (CTC models), status, label_ids (every
+ *                               frame's label id, space-separated), predicted_ids (every frame's argmax, CTC)
  * STORE/problems.csv            file, reason — everything that was skipped and why
  * STORE/frames/rows.csv         one row per stored frame: row, utt, frame, time, label, label_id,
  *                               majority_fraction, speaker, gender, age, split, predicted (CTC)

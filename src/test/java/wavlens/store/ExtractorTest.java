@@ -46,7 +46,7 @@ class ExtractorTest {
     }
 
     static Extractor.Options options(Path corpus, Path out, int maxPerLabel, int limit) {
-        return new Extractor.Options(CASE, corpus, out, "all", maxPerLabel, Extractor.Pool.BOTH, false, null, 7, false, false, false, limit, null);
+        return new Extractor.Options(CASE, corpus, out, "all", maxPerLabel, Extractor.Pool.BOTH, false, null, 7, false, false, false, limit, null, null);
     }
 
     @Test
@@ -130,7 +130,7 @@ class ExtractorTest {
         Files.copy(CASE.resolve("inputs/speech_fi.wav"), corpus.resolve("u.wav"));
         Path out = tmp.resolve("store");
         try (Wav2Vec2 m = Wav2Vec2.load(CASE)) {
-            Extractor.Options o = new Extractor.Options(CASE, corpus, out, "all", 0, Extractor.Pool.FRAME, false, null, 7, false, false, false, 0, m);
+            Extractor.Options o = new Extractor.Options(CASE, corpus, out, "all", 0, Extractor.Pool.FRAME, false, null, 7, false, false, false, 0, m, null);
             assertTrue(new Extractor(o).run(m).complete());
         }
         int[] predicted = Npy.read(CASE.resolve("expected/speech_fi/predicted_ids.npy")).ints();
