@@ -17,6 +17,7 @@ import wavlens.io.UserError;
                 EmbedCommand.class,
                 CorpusCommand.class,
                 ExtractCommand.class,
+                AnalyzeCommand.class,
                 AlignCommand.class,
                 StoreCommand.class,
                 KmeansCommand.class,
