@@ -70,6 +70,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
             double audioSeconds = input.length / (double) pre.samplingRate();
             Wav2Vec2.Request all = Wav2Vec2.Request.all(m.config());
             for (int i = 0; i < warmup; i++) m.forward(input, all);
+            long rssBeforeMb = statusKb("VmRSS:") / 1024;
             resetPeakRss();
             double[] times = new double[runs];
             for (int i = 0; i < runs; i++) {
@@ -92,6 +93,7 @@ public final class BenchEngineCommand implements Callable<Integer> {
             r.put("gflop_per_forward", m.flops(input.length) / 1e9);
             r.put("gflops", gflops);
             r.put("peak_rss_mb", peakMb);
+            r.put("rss_after_warmup_mb", rssBeforeMb);
             System.out.printf("model %s, %.1f s of audio, %d runs (%s, %d cores)%n", r.get("model"), audioSeconds, runs, r.get("blas"), r.get("threads"));
             System.out.printf("median %.3f s per forward pass = %.3f s per audio second, %.1f GFLOP/s, peak RSS %d MB%n",
                     median, median / audioSeconds, gflops, peakMb);
@@ -137,9 +139,14 @@ public final class BenchEngineCommand implements Callable<Integer> {
     }
 
     static long peakRssKb() {
+        return statusKb("VmHWM:");
+    }
+
+    /** A memory line of /proc/self/status in kB (-1 when not on Linux). */
+    static long statusKb(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", ""));
+                if (line.startsWith(key)) return Long.parseLong(line.replaceAll("\\D", ""));
             }
         } catch (IOException ignored) {
             // not Linux

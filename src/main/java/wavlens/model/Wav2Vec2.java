@@ -243,6 +243,7 @@ public final class Wav2Vec2 implements AutoCloseable {
 
         float[][] hidden = new float[cfg.numLayers() + 1][];
         boolean[] keep = request.hiddenStates();
+        Scratch scratch = new Scratch(frames, valid);
         float eps = cfg.layerNormEps();
         if (!cfg.stableLayerNorm()) {
             // Post-LN encoder: the encoder LayerNorm sits before the first layer; hidden_states[0] is after it.
@@ -250,10 +251,10 @@ public final class Wav2Vec2 implements AutoCloseable {
             if (keep[0]) hidden[0] = x.clone();
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
-                float[] a = attention(x, frames, valid, L);
+                float[] a = attention(x, frames, valid, L, scratch);
                 Ops.addInPlace(a, x, frames * h);
                 Ops.layerNorm(a, a, frames, h, L.ln1W, L.ln1B, eps);
-                float[] f = feedForward(a, frames, L);
+                float[] f = feedForward(a, frames, L, scratch);
                 Ops.addInPlace(f, a, frames * h);
                 Ops.layerNorm(f, f, frames, h, L.ln2W, L.ln2B, eps);
                 x = f;
@@ -266,10 +267,10 @@ public final class Wav2Vec2 implements AutoCloseable {
             for (int l = 0; l < layers.length; l++) {
                 Layer L = layers[l];
                 Ops.layerNorm(x, normed, frames, h, L.ln1W, L.ln1B, eps);
-                float[] a = attention(normed, frames, valid, L);
+                float[] a = attention(normed, frames, valid, L, scratch);
                 Ops.addInPlace(a, x, frames * h);
                 Ops.layerNorm(a, normed, frames, h, L.ln2W, L.ln2B, eps);
-                float[] f = feedForward(normed, frames, L);
+                float[] f = feedForward(normed, frames, L, scratch);
                 Ops.addInPlace(f, a, frames * h);
                 x = f;
                 if (l < layers.length - 1 && keep[l + 1]) hidden[l + 1] = x;
@@ -285,10 +286,36 @@ public final class Wav2Vec2 implements AutoCloseable {
 
     /** y = x Wᵀ + b for x [rows × in], W [out × in] (PyTorch nn.Linear). */
     private static float[] linear(float[] x, int rows, int in, MemorySegment w, float[] b, int out) {
-        float[] y = new float[rows * out];
+        return linear(x, rows, in, w, b, out, new float[rows * out]);
+    }
+
+    /** The same, into a given buffer y (rows × out). */
+    private static float[] linear(float[] x, int rows, int in, MemorySegment w, float[] b, int out, float[] y) {
         Blas.sgemm(false, true, rows, out, in, 1f, Blas.seg(x, 0), in, w, in, 0f, Blas.seg(y, 0), out);
         Ops.addBias(y, rows, out, b);
         return y;
+    }
+
+    /**
+     * Buffers one forward pass reuses in every layer (queries, keys, values, attention context
+     * and output, scores, the feed-forward's inner activation), so a layer allocates only the
+     * hidden state it hands on — little garbage, a small heap.
+     */
+    private final class Scratch {
+        final float[] q, k, v, context, attnOut, scores, up;
+        final int block;
+
+        Scratch(int frames, int valid) {
+            int h = cfg.hiddenSize();
+            q = new float[frames * h];
+            k = new float[frames * h];
+            v = new float[frames * h];
+            context = new float[frames * h];
+            attnOut = new float[frames * h];
+            block = Math.min(QUERY_BLOCK, frames);
+            scores = new float[block * Math.max(1, valid)];
+            up = new float[frames * cfg.intermediateSize()];
+        }
     }
 
     /** Frames of queries handled at once: bounds the score matrix to QUERY_BLOCK × frames. */
@@ -299,16 +326,16 @@ public final class Wav2Vec2 implements AutoCloseable {
      * Keys at or past `valid` are masked (padding); HF adds finfo.min to their scores, which gives
      * them exactly zero weight, so they are simply left out.
      */
-    private float[] attention(float[] x, int frames, int valid, Layer L) {
+    private float[] attention(float[] x, int frames, int valid, Layer L, Scratch s) {
         int h = cfg.hiddenSize(), d = cfg.headDim();
-        float[] q = linear(x, frames, h, L.wq, L.bq, h);
-        float[] k = linear(x, frames, h, L.wk, L.bk, h);
-        float[] v = linear(x, frames, h, L.wv, L.bv, h);
+        float[] q = linear(x, frames, h, L.wq, L.bq, h, s.q);
+        float[] k = linear(x, frames, h, L.wk, L.bk, h, s.k);
+        float[] v = linear(x, frames, h, L.wv, L.bv, h, s.v);
         float scale = (float) (1.0 / Math.sqrt(d));
-        float[] context = new float[frames * h];
+        float[] context = s.context;
         int keys = Math.max(1, valid);
-        int block = Math.min(QUERY_BLOCK, frames);
-        float[] scores = new float[block * keys];
+        int block = s.block;
+        float[] scores = s.scores;
         for (int head = 0; head < cfg.numHeads(); head++) {
             int off = head * d;
             for (int q0 = 0; q0 < frames; q0 += block) {
@@ -319,13 +346,13 @@ public final class Wav2Vec2 implements AutoCloseable {
                 Blas.sgemm(false, false, rows, d, keys, 1f, scores, 0, keys, v, off, h, 0f, context, q0 * h + off, h);
             }
         }
-        return linear(context, frames, h, L.wo, L.bo, h);
+        return linear(context, frames, h, L.wo, L.bo, h, s.attnOut);
     }
 
     /** Position-wise feed-forward: output_dense(act(intermediate_dense(x))). */
-    private float[] feedForward(float[] x, int frames, Layer L) {
+    private float[] feedForward(float[] x, int frames, Layer L, Scratch s) {
         int h = cfg.hiddenSize(), ff = cfg.intermediateSize();
-        float[] up = linear(x, frames, h, L.wUp, L.bUp, ff);
+        float[] up = linear(x, frames, h, L.wUp, L.bUp, ff, s.up);
         activation(up, frames, ff, cfg.hiddenAct());
         return linear(up, frames, ff, L.wDown, L.bDown, h);
     }
@@ -360,8 +387,12 @@ public final class Wav2Vec2 implements AutoCloseable {
         return x;
     }
 
-    /** Output frames per chunk of the chunked feature encoder (≈ 5 s of audio). */
-    private static final int CHUNK_FRAMES = 250;
+    /**
+     * Output frames per chunk of the chunked feature encoder (≈ 2 s of audio): small enough that
+     * the conv activations stay small, large enough that the overlap (one receptive field, 25 ms)
+     * and the per-call overhead stay near 1 %.
+     */
+    private static final int CHUNK_FRAMES = 100;
 
     /**
      * The conv stack over long audio in chunks of output frames, so memory stays bounded: the

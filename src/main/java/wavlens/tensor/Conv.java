@@ -28,24 +28,34 @@ public final class Conv {
 
     /**
      * Valid Conv1d over x (timeIn × cin, time-major) with a tap-major kernel w [cout][k][cin] and
-     * optional bias; returns (timeOut × cout). When kernel == stride the input rows already are
-     * the im2col rows and are used in place.
+     * optional bias; returns (timeOut × cout).
+     *
+     * <p>With several input channels no im2col copy is made: output = Σ_taps X_j W_jᵀ, where X_j
+     * is the input read from row j with a row stride of stride·cin (BLAS takes the stride as the
+     * leading dimension) and W_j the tap's [cout × cin] slice (leading dimension k·cin). A single
+     * input channel (the first layer, on raw samples) is laid out as im2col rows instead, since
+     * per-tap products with one column would be slow.
      */
     public static float[] conv1d(float[] x, int timeIn, int cin, float[] w, float[] bias, int cout, int kernel, int stride) {
         int timeOut = outputLength(timeIn, kernel, stride);
         float[] out = new float[timeOut * cout];
         if (timeOut == 0) return out;
         int row = kernel * cin;
-        float[] cols;
-        if (kernel == stride) {
-            cols = x;
+        if (cin == 1 || kernel == stride) {
+            float[] cols;
+            if (kernel == stride) {
+                cols = x;   // the input rows already are the im2col rows
+            } else {
+                cols = new float[timeOut * row];
+                final float[] dst = cols;
+                Ops.forRows(timeOut, row, t -> System.arraycopy(x, t * stride * cin, dst, t * row, row));
+            }
+            Blas.sgemm(false, true, timeOut, cout, row, 1f, cols, 0, row, w, 0, row, 0f, out, 0, cout);
         } else {
-            cols = new float[timeOut * row];
-            final float[] src = x;
-            final float[] dst = cols;
-            Ops.forRows(timeOut, row, t -> System.arraycopy(src, t * stride * cin, dst, t * row, row));
+            for (int tap = 0; tap < kernel; tap++) {
+                Blas.sgemm(false, true, timeOut, cout, cin, 1f, x, tap * cin, stride * cin, w, tap * cin, row, tap == 0 ? 0f : 1f, out, 0, cout);
+            }
         }
-        Blas.sgemm(false, true, timeOut, cout, row, 1f, cols, 0, row, w, 0, row, 0f, out, 0, cout);
         if (bias != null) Ops.addBias(out, timeOut, cout, bias);
         return out;
     }
