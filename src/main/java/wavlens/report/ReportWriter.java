@@ -32,6 +32,7 @@ public final class ReportWriter {
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").append(escape(report.title())).append("</title>\n")
+                .append("<link rel=\"icon\" href=\"data:,\">\n") // an empty icon: no favicon.ico request (404 when served)
                 .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
         h.append("<h1>").append(escape(report.title())).append("</h1>\n");
         if (report.summary() != null) h.append("<p class=\"summary\">").append(escape(report.summary())).append("</p>\n");

@@ -194,6 +194,12 @@ final class DevTools implements AutoCloseable {
         send("Input.dispatchMouseEvent", params);
     }
 
+    /** A PNG screenshot of the viewport, written to file. */
+    void screenshot(Path file) throws Exception {
+        JsonNode shot = send("Page.captureScreenshot", Map.of("format", "png"));
+        Files.write(file, java.util.Base64.getDecoder().decode(shot.get("data").asText()));
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -179,8 +178,7 @@ class ExplorerTest {
             JsonNode again = browser.eval("wavlensExplorer.screenPosition(" + hovered + ")");
             browser.mouse("mouseMoved", again.get("x").asDouble(), again.get("y").asDouble(), Map.of());
             browser.awaitTrue("document.getElementById('tooltip').style.display === 'block'", 5_000);
-            JsonNode shot = browser.send("Page.captureScreenshot", Map.of("format", "png"));
-            Files.write(DIR.resolve("explorer-screenshot.png"), Base64.getDecoder().decode(shot.get("data").asText()));
+            browser.screenshot(DIR.resolve("explorer-screenshot.png"));
 
             assertEquals(List.of(), browser.errors(), "no console errors, exceptions or failed loads");
         }
