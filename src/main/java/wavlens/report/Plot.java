@@ -13,7 +13,6 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -305,9 +304,5 @@ final class Plot {
     static BasicStroke lineStroke(float width, boolean dashed) {
         return dashed ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {4f, 2.5f}, 0f)
                 : new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
-    }
-
-    static boolean allFinite(double[] a) {
-        return Arrays.stream(a).allMatch(Double::isFinite);
     }
 }
