@@ -25,6 +25,7 @@ import wavlens.io.UserError;
                 CkaCommand.class,
                 ProjectCommand.class,
                 RankCommand.class,
+                ServeCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -196,6 +196,11 @@ public final class Readings {
      * and o → u (7% of o); overall 83% of frames are recognised correctly."
      */
     public static String confusions(List<String> letters, double[][] confusion, int top) {
+        return confusions(letters, confusion, top, "frames");
+    }
+
+    /** The same, naming what was counted ("frames", "aligned characters", ...). */
+    public static String confusions(List<String> letters, double[][] confusion, int top, String unit) {
         int n = letters.size();
         double diagonal = 0, total = 0;
         List<double[]> offDiagonal = new ArrayList<>(); // {rate, true, predicted}
@@ -222,7 +227,7 @@ public final class Readings {
             }
             s.append(parts.size() == 1 ? "The most frequent confusion is " : "The most frequent confusions are ").append(joinList(parts));
         }
-        s.append("; overall ").append(percent(diagonal / total)).append(" of frames are recognised correctly.");
+        s.append("; overall ").append(percent(diagonal / total)).append(" of ").append(unit).append(" are recognised correctly.");
         return s.toString();
     }
 
