@@ -89,42 +89,80 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /**
+     * Reads a .npy file. The data are streamed from the file into the result array in blocks,
+     * so reading an n-byte array needs n bytes of memory, not 2n.
+     */
     public static Array read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            return read(ch, ch.size());
         } catch (NoSuchFileException e) {
             throw UserError.inFile(file, "no such file");
+        } catch (UserError e) {
+            throw UserError.inFile(file, e.getMessage());
         } catch (IOException e) {
             throw UserError.inFile(file, "cannot read: " + e.getMessage());
         }
-        try {
-            return parse(bytes);
-        } catch (UserError e) {
-            throw UserError.inFile(file, e.getMessage());
-        }
     }
 
-    static Array parse(byte[] bytes) {
-        if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, 6), MAGIC)) {
+    static Array parse(byte[] bytes) throws IOException {
+        return read(new java.nio.channels.SeekableByteChannel() {
+            long pos;
+            public int read(ByteBuffer dst) {
+                if (pos >= bytes.length) return -1;
+                int n = (int) Math.min(dst.remaining(), bytes.length - pos);
+                dst.put(bytes, (int) pos, n);
+                pos += n;
+                return n;
+            }
+            public int write(ByteBuffer src) { throw new UnsupportedOperationException("read-only"); }
+            public long position() { return pos; }
+            public java.nio.channels.SeekableByteChannel position(long p) { pos = p; return this; }
+            public long size() { return bytes.length; }
+            public java.nio.channels.SeekableByteChannel truncate(long size) { throw new UnsupportedOperationException("read-only"); }
+            public boolean isOpen() { return true; }
+            public void close() {}
+        }, bytes.length);
+    }
+
+    /** Fills buf from the channel (as far as it goes); returns the bytes read. */
+    private static int fill(java.nio.channels.ReadableByteChannel ch, ByteBuffer buf) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf);
+            if (n < 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    private static Array read(java.nio.channels.ReadableByteChannel ch, long fileSize) throws IOException {
+        ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        int got = fill(ch, prefix);
+        byte[] p = prefix.array();
+        if (got < 10 || !Arrays.equals(Arrays.copyOf(p, 6), MAGIC)) {
             throw new UserError("not a NumPy .npy file (bad magic)");
         }
-        int major = bytes[6];
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int major = p[6];
         int headerLen;
         int headerStart;
         if (major == 1) {
-            headerLen = Short.toUnsignedInt(buf.getShort(8));
+            headerLen = Short.toUnsignedInt(prefix.getShort(8));
             headerStart = 10;
         } else if (major == 2 || major == 3) {
-            headerLen = buf.getInt(8);
+            if (got < 12) throw new UserError("truncated .npy header");
+            headerLen = prefix.getInt(8);
             headerStart = 12;
         } else {
             throw new UserError("unsupported .npy version " + major);
         }
-        if (headerStart + headerLen > bytes.length) throw new UserError("truncated .npy header");
-        String header = new String(bytes, headerStart, headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        if (headerLen < 0 || headerStart + (long) headerLen > fileSize) throw new UserError("truncated .npy header");
+        byte[] headerBytes = new byte[headerLen];
+        int already = got - headerStart;   // bytes of the header already in the prefix (v1: 2 of them)
+        System.arraycopy(p, headerStart, headerBytes, 0, Math.min(already, headerLen));
+        if (already < headerLen) fill(ch, ByteBuffer.wrap(headerBytes, already, headerLen - already));
+        byte[] leftover = already > headerLen ? Arrays.copyOfRange(p, headerStart + headerLen, got) : new byte[0];
+        String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher f = FORTRAN.matcher(header);
         Matcher s = SHAPE.matcher(header);
@@ -141,7 +179,6 @@ public final class Npy {
         for (int dim : shape) count *= dim;
         if (count > Integer.MAX_VALUE) throw new UserError("array too large (" + count + " elements)");
         int n = (int) count;
-        int dataStart = headerStart + headerLen;
         ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         String code = descr.replaceFirst("^[<>|=]", "");
         int itemSize = switch (code) {
@@ -151,28 +188,51 @@ public final class Npy {
             case "i1", "u1", "b1" -> 1;
             default -> throw new UserError("unsupported dtype '" + descr + "'");
         };
-        if ((long) dataStart + (long) n * itemSize > bytes.length) {
+        long dataStart = headerStart + (long) headerLen;
+        if (dataStart + (long) n * itemSize > fileSize) {
             throw new UserError("truncated: header says " + n + " × " + descr + " but the file is too short");
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice().order(order);
         float[] fl = null;
         double[] db = null;
         int[] in = null;
         long[] lo = null;
         boolean[] bo = null;
         switch (code) {
-            case "f4" -> { fl = new float[n]; data.asFloatBuffer().get(fl); }
-            case "f8" -> { db = new double[n]; data.asDoubleBuffer().get(db); }
-            case "f2" -> { fl = new float[n]; for (int i = 0; i < n; i++) fl[i] = Float.float16ToFloat(data.getShort(2 * i)); }
-            case "i4" -> { in = new int[n]; data.asIntBuffer().get(in); }
-            case "u4" -> { lo = new long[n]; for (int i = 0; i < n; i++) lo[i] = Integer.toUnsignedLong(data.getInt(4 * i)); }
-            case "i8", "u8" -> { lo = new long[n]; data.asLongBuffer().get(lo); }
-            case "i2" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = data.getShort(2 * i); }
-            case "u2" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = Short.toUnsignedInt(data.getShort(2 * i)); }
-            case "i1" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = data.get(i); }
-            case "u1" -> { in = new int[n]; for (int i = 0; i < n; i++) in[i] = Byte.toUnsignedInt(data.get(i)); }
-            case "b1" -> { bo = new boolean[n]; for (int i = 0; i < n; i++) bo[i] = data.get(i) != 0; }
+            case "f4", "f2" -> fl = new float[n];
+            case "f8" -> db = new double[n];
+            case "i4", "i2", "u2", "i1", "u1" -> in = new int[n];
+            case "u4", "i8", "u8" -> lo = new long[n];
+            case "b1" -> bo = new boolean[n];
             default -> throw new AssertionError(code);
+        }
+        // stream the data in blocks of whole items
+        int block = Math.max(itemSize, (1 << 20) / itemSize * itemSize);
+        ByteBuffer buf = ByteBuffer.allocate(block).order(order);
+        buf.put(leftover);
+        int done = 0;
+        while (done < n) {
+            int want = (int) Math.min((long) (n - done) * itemSize, block);
+            buf.limit(want);
+            if (buf.position() < want) fill(ch, buf);
+            if (buf.position() < want) throw new UserError("truncated: the data end early");
+            buf.flip();
+            int items = want / itemSize;
+            switch (code) {
+                case "f4" -> buf.asFloatBuffer().get(fl, done, items);
+                case "f8" -> buf.asDoubleBuffer().get(db, done, items);
+                case "i4" -> buf.asIntBuffer().get(in, done, items);
+                case "i8", "u8" -> buf.asLongBuffer().get(lo, done, items);
+                case "f2" -> { for (int i = 0; i < items; i++) fl[done + i] = Float.float16ToFloat(buf.getShort(2 * i)); }
+                case "u4" -> { for (int i = 0; i < items; i++) lo[done + i] = Integer.toUnsignedLong(buf.getInt(4 * i)); }
+                case "i2" -> { for (int i = 0; i < items; i++) in[done + i] = buf.getShort(2 * i); }
+                case "u2" -> { for (int i = 0; i < items; i++) in[done + i] = Short.toUnsignedInt(buf.getShort(2 * i)); }
+                case "i1" -> { for (int i = 0; i < items; i++) in[done + i] = buf.get(i); }
+                case "u1" -> { for (int i = 0; i < items; i++) in[done + i] = Byte.toUnsignedInt(buf.get(i)); }
+                case "b1" -> { for (int i = 0; i < items; i++) bo[done + i] = buf.get(i) != 0; }
+                default -> throw new AssertionError(code);
+            }
+            done += items;
+            buf.clear();
         }
         return new Array(shape, descr, fl, db, in, lo, bo);
     }
