@@ -480,7 +480,8 @@ public final class Wav2Vec2 implements AutoCloseable {
         return weight;
     }
 
-    private static String detectPrefix(Weights weights, Wav2Vec2Config cfg) {
+    /** The state-dict prefix the checkpoint uses for the base model: "wav2vec2.", "hubert." or "". */
+    public static String detectPrefix(Weights weights, Wav2Vec2Config cfg) {
         for (String p : new String[] {cfg.modelType() + ".", "", "wav2vec2.", "hubert."}) {
             if (weights.has(p + "feature_projection.projection.weight")) return p;
         }
@@ -490,26 +491,26 @@ public final class Wav2Vec2 implements AutoCloseable {
     }
 
     /** Looks tensors up under the checkpoint's prefix and checks their shapes against the config. */
-    static final class Checker {
+    public static final class Checker {
         private final Weights weights;
         private final String prefix;
 
-        Checker(Weights weights, String prefix) {
+        public Checker(Weights weights, String prefix) {
             this.weights = weights;
             this.prefix = prefix;
         }
 
-        boolean has(String name) {
+        public boolean has(String name) {
             return weights.has(prefix + name);
         }
 
-        UserError missing(String name) {
+        public UserError missing(String name) {
             Path file = weights.names().isEmpty() ? null : weights.info(weights.names().iterator().next()).file();
             return new UserError((file == null ? "" : file + ": ") + "missing tensor " + prefix + name
                     + " (config.json implies it)");
         }
 
-        TensorInfo check(String name, long... shape) {
+        public TensorInfo check(String name, long... shape) {
             String full = prefix + name;
             if (!weights.has(full)) throw missing(name);
             TensorInfo info = weights.info(full);
@@ -520,7 +521,7 @@ public final class Wav2Vec2 implements AutoCloseable {
             return info;
         }
 
-        float[] floats(String name, long... shape) {
+        public float[] floats(String name, long... shape) {
             check(name, shape);
             return weights.floats(prefix + name);
         }

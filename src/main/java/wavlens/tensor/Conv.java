@@ -68,25 +68,46 @@ public final class Conv {
      * [channels][channels/groups][k] weight.
      */
     public static float[] groupedSameConv(float[] x, int time, int channels, int groups, float[] w, float[] bias, int kernel) {
+        return groupedSameConv(x, new int[] {0}, new int[] {time}, channels, groups, w, bias, kernel);
+    }
+
+    /**
+     * The same over a packed batch: utterance b is rows rowOffset[b] … rowOffset[b] + frames[b] − 1,
+     * each padded with its own zeros (no frame sees another utterance), so one product per group
+     * covers the whole batch.
+     */
+    public static float[] groupedSameConv(float[] x, int[] rowOffset, int[] frames, int channels, int groups, float[] w, float[] bias, int kernel) {
+        int rows = rowOffset[rowOffset.length - 1] + frames[frames.length - 1];
         int per = channels / groups;
+        int row = kernel * per;
+        float[] out = new float[rows * channels];
+        float[] cols = new float[rows * row];
+        for (int g = 0; g < groups; g++) {
+            im2colSame(x, rowOffset, frames, channels, g * per, per, kernel, cols);
+            Blas.sgemm(false, true, rows, per, row, 1f, cols, 0, row, w, g * per * row, row, 0f, out, g * per, channels);
+        }
+        if (bias != null) Ops.addBias(out, rows, channels, bias);
+        return out;
+    }
+
+    /**
+     * im2col rows of one channel group for the "same" convolution: row r (frame t of its
+     * utterance) holds frames t − kernel/2 … t − kernel/2 + kernel − 1 of channels [c0, c0 + per),
+     * zeros outside the utterance.
+     */
+    public static void im2colSame(float[] x, int[] rowOffset, int[] frames, int channels, int c0, int per, int kernel, float[] cols) {
         int pad = kernel / 2;
         int row = kernel * per;
-        float[] out = new float[time * channels];
-        float[] cols = new float[time * row];
-        for (int g = 0; g < groups; g++) {
-            final int g0 = g * per;
-            // im2col row t = frames t − pad … t − pad + kernel − 1 of this group's channels (zeros outside)
+        for (int b = 0; b < rowOffset.length; b++) {
+            final int off = rowOffset[b], time = frames[b];
             Ops.forRows(time, row, t -> {
-                int base = t * row;
+                int base = (off + t) * row;
                 for (int k = 0; k < kernel; k++) {
                     int src = t - pad + k;
                     if (src < 0 || src >= time) java.util.Arrays.fill(cols, base + k * per, base + (k + 1) * per, 0f);
-                    else System.arraycopy(x, src * channels + g0, cols, base + k * per, per);
+                    else System.arraycopy(x, (off + src) * channels + c0, cols, base + k * per, per);
                 }
             });
-            Blas.sgemm(false, true, time, per, row, 1f, cols, 0, row, w, g0 * row, row, 0f, out, g0, channels);
         }
-        if (bias != null) Ops.addBias(out, time, channels, bias);
-        return out;
     }
 }
