@@ -32,7 +32,11 @@ public record Wav2Vec2Config(
         Path source) {
 
     public static Wav2Vec2Config read(Path configFile) {
-        JsonNode j = Json.read(configFile);
+        return parse(Json.read(configFile), configFile);
+    }
+
+    /** The config from a parsed config.json object; configFile names it in messages (may be a made-up path). */
+    public static Wav2Vec2Config parse(JsonNode j, Path configFile) {
         String type = text(j, "model_type", null);
         if (type == null) throw UserError.inFile(configFile, "no \"model_type\" field; is this a HuggingFace config.json?");
         if (!type.equals("wav2vec2") && !type.equals("hubert")) {

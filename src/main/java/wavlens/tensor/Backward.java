@@ -25,9 +25,35 @@ public final class Backward {
 
     /** dY ← dY · GELU'(x) in place, for x the activation's input (same length). */
     public static void gelu(float[] dy, float[] x, int rows, int cols) {
-        Ops.forRows(rows, cols, r -> {
-            for (int i = r * cols, end = i + cols; i < end; i++) dy[i] *= geluDerivative(x[i]);
-        });
+        Ops.forRows(rows, cols, r -> geluRange(dy, x, r * cols, r * cols + cols));
+    }
+
+    /**
+     * Vectorised GELU' over [from, to): with z = x/√2, erf(|z|) as in {@link Ops#geluInPlace} and
+     * e^{−z²} = e^{−x²/2}, so Φ(x) = ½(1 + erf z) and φ(x) = e^{−z²}/√(2π) share one exp.
+     */
+    static void geluRange(float[] dy, float[] x, int from, int to) {
+        int i = from;
+        int upper = from + Ops.S.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(Ops.S, 1f);
+        for (; i < upper; i += Ops.S.length()) {
+            FloatVector xv = FloatVector.fromArray(Ops.S, x, i);
+            FloatVector z = xv.mul(0.70710678f);
+            FloatVector az = z.abs();
+            FloatVector t = one.div(az.fma(0.3275911f, 1f));
+            FloatVector poly = t.fma(1.061405429f, -1.453152027f);
+            poly = poly.mul(t).add(1.421413741f);
+            poly = poly.mul(t).add(-0.284496736f);
+            poly = poly.mul(t).add(0.254829592f);
+            poly = poly.mul(t);
+            FloatVector e = Ops.exp(az.mul(az).neg());
+            FloatVector erfAbs = one.sub(poly.mul(e));
+            FloatVector erf = erfAbs.blend(erfAbs.neg(), z.compare(jdk.incubator.vector.VectorOperators.LT, 0f));
+            FloatVector cdf = erf.add(1f).mul(0.5f);
+            FloatVector d = xv.mul(e).mul((float) INV_SQRT_2PI).add(cdf);
+            FloatVector.fromArray(Ops.S, dy, i).mul(d).intoArray(dy, i);
+        }
+        for (; i < to; i++) dy[i] *= geluDerivative(x[i]);
     }
 
     /** dY ← dY · [x &gt; 0] in place (ReLU). */
@@ -98,40 +124,24 @@ public final class Backward {
     public static void channelNormOverTime(float[] dy, float[] x, int time, int channels, float[] w, float eps,
                                            float[] dx, float[] dw, float[] db) {
         // mean and biased variance per channel, the variance from centred values (two passes)
-        double[] sum = new double[channels], centredSq = new double[channels];
-        for (int t = 0; t < time; t++) {
-            int off = t * channels;
-            for (int c = 0; c < channels; c++) sum[c] += x[off + c];
-        }
+        double[] sum = columnSums(time, channels, (t, c) -> x[t * channels + c]);
         float[] mean = new float[channels], rstd = new float[channels];
         for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / time);
-        for (int t = 0; t < time; t++) {
-            int off = t * channels;
-            for (int c = 0; c < channels; c++) {
-                double d = x[off + c] - mean[c];
-                centredSq[c] += d * d;
-            }
-        }
+        double[] centredSq = columnSums(time, channels, (t, c) -> {
+            double d = x[t * channels + c] - mean[c];
+            return d * d;
+        });
         for (int c = 0; c < channels; c++) rstd[c] = (float) (1.0 / Math.sqrt(centredSq[c] / time + eps));
-        double[] sumG = new double[channels], sumGx = new double[channels];
-        for (int t = 0; t < time; t++) {
-            int off = t * channels;
-            for (int c = 0; c < channels; c++) {
-                float xh = (x[off + c] - mean[c]) * rstd[c];
-                float d = dy[off + c];
-                if (dw != null) {
-                    dw[c] += d * xh;
-                    db[c] += d;
-                }
-                float g = d * w[c];
-                sumG[c] += g;
-                sumGx[c] += g * xh;
-            }
-        }
+        double[] sumDy = columnSums(time, channels, (t, c) -> dy[t * channels + c]);
+        double[] sumDyXh = columnSums(time, channels, (t, c) -> dy[t * channels + c] * ((x[t * channels + c] - mean[c]) * rstd[c]));
         float[] meanG = new float[channels], meanGx = new float[channels];
         for (int c = 0; c < channels; c++) {
-            meanG[c] = (float) (sumG[c] / time);
-            meanGx[c] = (float) (sumGx[c] / time);
+            if (dw != null) {
+                dw[c] += (float) sumDyXh[c];
+                db[c] += (float) sumDy[c];
+            }
+            meanG[c] = (float) (sumDy[c] * w[c] / time);
+            meanGx[c] = (float) (sumDyXh[c] * w[c] / time);
         }
         Ops.forRows(time, channels, t -> {
             int off = t * channels;
@@ -140,6 +150,25 @@ public final class Backward {
                 dx[off + c] = (dy[off + c] * w[c] - meanG[c] - xh * meanGx[c]) * rstd[c];
             }
         });
+    }
+
+    interface CellValue {
+        double at(int row, int col);
+    }
+
+    /** Σ_rows f(row, col) per column in double, over row blocks in parallel, blocks summed in a fixed order. */
+    static double[] columnSums(int rows, int cols, CellValue f) {
+        int blocks = Math.max(1, Math.min(64, (int) ((long) rows * cols / 65536)));
+        double[][] partial = new double[blocks][cols];
+        Ops.forRows(blocks, Math.max(1, 65536), blk -> {
+            double[] acc = partial[blk];
+            for (int r = (int) ((long) rows * blk / blocks), end = (int) ((long) rows * (blk + 1) / blocks); r < end; r++) {
+                for (int c = 0; c < cols; c++) acc[c] += f.at(r, c);
+            }
+        });
+        double[] total = new double[cols];
+        for (double[] p : partial) for (int c = 0; c < cols; c++) total[c] += p[c];
+        return total;
     }
 
     // ------------------------------------------------------------------ linear layers and sums
@@ -230,7 +259,7 @@ public final class Backward {
             }
             if (dx != null) {
                 Blas.sgemm(false, false, rows, row, per, 1f, dy, g0, channels, w, g0 * row, row, 0f, cols, 0, row);
-                for (int b = 0; b < rowOffset.length; b++) {
+                java.util.stream.IntStream.range(0, rowOffset.length).parallel().forEach(b -> {
                     int off = rowOffset[b], time = frames[b];
                     for (int t = 0; t < time; t++) {
                         int base = (off + t) * row;
@@ -241,7 +270,7 @@ public final class Backward {
                             for (int c = 0; c < per; c++) dx[o + c] += cols[s + c];
                         }
                     }
-                }
+                });
             }
         }
     }
