@@ -26,6 +26,7 @@ import wavlens.io.UserError;
                 ProjectCommand.class,
                 RankCommand.class,
                 ServeCommand.class,
+                FinetuneCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -13,23 +13,32 @@ public final class Progress implements AutoCloseable {
     private final String task, unit;
     private final long total, startNanos;
     private long current, lastLog;
+    private final long startFrom;
     private final boolean log;
 
-    private Progress(ProgressBar bar, String task, long total, String unit, boolean log) {
+    private Progress(ProgressBar bar, String task, long total, String unit, boolean log, long startFrom) {
         this.bar = bar;
         this.task = task;
         this.total = total;
         this.unit = unit;
         this.log = log;
+        this.startFrom = startFrom;
+        this.current = startFrom;
         this.startNanos = System.nanoTime();
         this.lastLog = startNanos;
     }
 
     public static Progress start(String task, long total, String unit) {
-        if (quiet()) return new Progress(null, task, total, unit, false);
+        return start(task, total, unit, 0);
+    }
+
+    /** A bar that starts at startFrom (a resumed job): the rate and ETA count only the work done from here. */
+    public static Progress start(String task, long total, String unit, long startFrom) {
+        if (quiet()) return new Progress(null, task, total, unit, false, startFrom);
         java.io.Console console = System.console();
-        if (console == null || !console.isTerminal()) return new Progress(null, task, total, unit, true);
+        if (console == null || !console.isTerminal()) return new Progress(null, task, total, unit, true, startFrom);
         ProgressBar bar = new ProgressBarBuilder()
+                .startsFrom(startFrom, Duration.ZERO)
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setUnit(" " + unit, 1)
@@ -42,7 +51,7 @@ public final class Progress implements AutoCloseable {
                         * (double) (state.getMax() - state.getCurrent()) / (state.getCurrent() - state.getStart())))))
                 .continuousUpdate()
                 .build();
-        return new Progress(bar, task, total, unit, false);
+        return new Progress(bar, task, total, unit, false, startFrom);
     }
 
     public static boolean quiet() {
@@ -61,13 +70,18 @@ public final class Progress implements AutoCloseable {
             if (now - lastLog >= LOG_EVERY_NANOS) {
                 lastLog = now;
                 double elapsed = (now - startNanos) / 1e9;
-                double eta = current == 0 ? Double.NaN : elapsed * (total - current) / current;
-                System.err.printf("%s: %d/%d %s, %.0f s elapsed, ETA %.0f s%n", task, current, total, unit, elapsed, eta);
+                double eta = current == startFrom ? Double.NaN : elapsed * (total - current) / (current - startFrom);
+                System.err.printf("%s: %d/%d %s, %.0f s elapsed, ETA %.0f s%s%n", task, current, total, unit, elapsed, eta,
+                        extra == null ? "" : ", " + extra);
             }
         }
     }
 
+    private String extra;
+
+    /** A short status shown after the bar (e.g. the current loss). */
     public void message(String text) {
+        extra = text;
         if (bar != null) bar.setExtraMessage(text);
     }
 

@@ -219,7 +219,7 @@ public final class Extractor {
     }
 
     /** The utterance's samples at the model rate, normalised: whole file, or a Kaldi segment of it. */
-    static float[] load(Utterance utt, long samples, Preprocessor pre) {
+    public static float[] load(Utterance utt, long samples, Preprocessor pre) {
         Audio audio = AudioFile.read(utt.audioPath());
         float[] x = audio.sampleRate() == pre.samplingRate() ? audio.samples()
                 : Resampler.resample(audio.samples(), audio.sampleRate(), pre.samplingRate());

@@ -290,13 +290,47 @@ public final class TrainableModel {
 
     // =================================================================== the batch and its activations
 
-    /** Which dropouts to apply (0 = off) and the random source for them; {@link #NONE} for exact, deterministic passes. */
-    public record Dropout(float hidden, float attention, float activation, float featureProjection, Random rng) {
-        public static final Dropout NONE = new Dropout(0, 0, 0, 0, null);
+    /**
+     * Which dropouts to apply (0 = off), with HF's config names: hidden_dropout (after attention,
+     * after the feed-forward, on the transformer input), attention_dropout (on the softmax weights),
+     * activation_dropout (inside the feed-forward), feat_proj_dropout (after the feature projection),
+     * final_dropout (before the CTC head). {@link #NONE} gives exact, deterministic passes.
+     */
+    public record Dropout(float hidden, float attention, float activation, float featureProjection, float fin, Random rng) {
+        public static final Dropout NONE = new Dropout(0, 0, 0, 0, 0, null);
 
-        boolean any() {
-            return hidden > 0 || attention > 0 || activation > 0 || featureProjection > 0;
+        /** The rates of a config.json (training fields), drawing from rng. */
+        public static Dropout of(com.fasterxml.jackson.databind.JsonNode config, Random rng) {
+            return new Dropout((float) config.path("hidden_dropout").asDouble(0.1), (float) config.path("attention_dropout").asDouble(0.1),
+                    (float) config.path("activation_dropout").asDouble(0.1), (float) config.path("feat_proj_dropout").asDouble(0.0),
+                    (float) config.path("final_dropout").asDouble(0.1), rng);
         }
+    }
+
+    /**
+     * Inverted dropout in place: each element is kept with probability 1 − rate and scaled by
+     * 1 / (1 − rate). Returns the keep mask (1 = kept) for the backward pass, or null when rate is 0.
+     */
+    static byte[] dropout(float[] x, float rate, Random rng) {
+        if (rate <= 0) return null;
+        byte[] keep = new byte[x.length];
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < x.length; i++) {
+            if (rng.nextFloat() >= rate) {
+                keep[i] = 1;
+                x[i] *= scale;
+            } else {
+                x[i] = 0;
+            }
+        }
+        return keep;
+    }
+
+    /** The backward of {@link #dropout}: dy ← dy · keep / (1 − rate), in place. */
+    static void dropoutBackward(float[] dy, byte[] keep, float rate) {
+        if (keep == null) return;
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < dy.length; i++) dy[i] = keep[i] != 0 ? dy[i] * scale : 0f;
     }
 
     /** One transformer layer's saved activations (all [rows × H] unless noted). */
@@ -313,7 +347,7 @@ public final class TrainableModel {
         float[] r2;                      // ffIn + ff (post-LN, before LayerNorm₂) or r1 + ff (pre-LN, = out)
         float[] out;
         byte[] dropAttnOut, dropFfOut, dropAct;   // dropout keep masks (null when off)
-        byte[][] dropProbs;
+        byte[][] dropProbs;              // [b] keep masks of the softmax weights
     }
 
     /** A forward pass over a packed batch, with what backward needs. */
@@ -326,7 +360,8 @@ public final class TrainableModel {
         public final float[] features;   // last conv layer, packed [rows × C]
         public final float[] extract;    // LayerNorm(features): HF extract_features, the quantizer's input
         final boolean[] masked;          // rows replaced by masked_spec_embed
-        final byte[] dropProj;
+        byte[] dropProj, dropInput, dropFinal;   // dropout keep masks: projection, transformer input, before the CTC head
+        float[] headIn;                  // the CTC head's input: last_hidden_state after final dropout
         float[] encIn;                   // transformer input before the positional conv [rows × H]
         float[] posPre;                  // positional conv before its GELU
         float[] encSum;                  // encIn + GELU(posPre)
@@ -363,7 +398,6 @@ public final class TrainableModel {
             features = new float[rows * cfg.convOutDim()];
             extract = new float[rows * cfg.convOutDim()];
             masked = new boolean[rows];
-            dropProj = null;
             layers = new LayerActs[cfg.numLayers()];
         }
 
@@ -413,6 +447,7 @@ public final class TrainableModel {
         Ops.layerNorm(p.features, p.extract, p.rows, c, v(BASE + "feature_projection.layer_norm.weight"),
                 v(BASE + "feature_projection.layer_norm.bias"), cfg.layerNormEps());
         float[] x = linear(p.extract, p.rows, c, BASE + "feature_projection.projection", h);
+        p.dropProj = dropout(x, dropout.featureProjection(), dropout.rng());
         if (mask != null) {
             float[] embed = v(BASE + "masked_spec_embed");
             for (int r = 0; r < p.rows; r++) {
@@ -437,12 +472,17 @@ public final class TrainableModel {
             x = new float[p.rows * h];
             Ops.layerNorm(p.encSum, x, p.rows, h, lnW, lnB, eps);
             p.hidden0 = x;
+            if (dropout.hidden() > 0) {
+                x = x.clone();
+                p.dropInput = dropout(x, dropout.hidden(), dropout.rng());
+            }
             for (int l = 0; l < cfg.numLayers(); l++) {
                 LayerActs a = new LayerActs();
                 p.layers[l] = a;
                 a.in = x;
                 a.attnIn = x;
                 float[] att = attention(p, l, a);
+                a.dropAttnOut = dropout(att, dropout.hidden(), dropout.rng());
                 a.r1 = add(att, x);
                 a.ffIn = new float[p.rows * h];
                 Ops.layerNorm(a.r1, a.ffIn, p.rows, h, v(layer(l, "layer_norm.weight")), v(layer(l, "layer_norm.bias")), eps);
@@ -456,6 +496,10 @@ public final class TrainableModel {
         } else {
             x = p.encSum;
             p.hidden0 = x;
+            if (dropout.hidden() > 0) {
+                x = x.clone();
+                p.dropInput = dropout(x, dropout.hidden(), dropout.rng());
+            }
             for (int l = 0; l < cfg.numLayers(); l++) {
                 LayerActs a = new LayerActs();
                 p.layers[l] = a;
@@ -463,6 +507,7 @@ public final class TrainableModel {
                 a.attnIn = new float[p.rows * h];
                 Ops.layerNorm(x, a.attnIn, p.rows, h, v(layer(l, "layer_norm.weight")), v(layer(l, "layer_norm.bias")), eps);
                 float[] att = attention(p, l, a);
+                a.dropAttnOut = dropout(att, dropout.hidden(), dropout.rng());
                 a.r1 = add(att, x);
                 a.ffIn = new float[p.rows * h];
                 Ops.layerNorm(a.r1, a.ffIn, p.rows, h, v(layer(l, "final_layer_norm.weight")), v(layer(l, "final_layer_norm.bias")), eps);
@@ -475,7 +520,14 @@ public final class TrainableModel {
             p.last = new float[p.rows * h];
             Ops.layerNorm(x, p.last, p.rows, h, lnW, lnB, eps);
         }
-        if (hasCtcHead()) p.logits = linear(p.last, p.rows, h, "lm_head", vocabSize());
+        if (hasCtcHead()) {
+            p.headIn = p.last;
+            if (dropout.fin() > 0) {
+                p.headIn = p.last.clone();
+                p.dropFinal = dropout(p.headIn, dropout.fin(), dropout.rng());
+            }
+            p.logits = linear(p.headIn, p.rows, h, "lm_head", vocabSize());
+        }
         return p;
     }
 
@@ -520,15 +572,26 @@ public final class TrainableModel {
         for (int i = 0; i < a.q.length; i++) a.q[i] *= scale;   // HF scales after the bias
         a.context = new float[p.rows * h];
         a.probs = new float[p.utterances][];
+        float rate = p.dropout.attention();
+        if (rate > 0) a.dropProbs = new byte[p.utterances][];
         for (int b = 0; b < p.utterances; b++) {
             int t = p.frames[b], o = p.rowOffset[b] * h;
             float[] probs = new float[heads * t * t];
             a.probs[b] = probs;
             for (int head = 0; head < heads; head++) {
-                int po = head * t * t, off = head * d;
-                Blas.sgemm(false, true, t, t, d, 1f, a.q, o + off, h, a.k, o + off, h, 0f, probs, po, t);
+                int po = head * t * t;
+                Blas.sgemm(false, true, t, t, d, 1f, a.q, o + head * d, h, a.k, o + head * d, h, 0f, probs, po, t);
                 Ops.forRows(t, t, r -> Ops.softmaxRow(probs, po + r * t, t));
-                Blas.sgemm(false, false, t, d, t, 1f, probs, po, t, a.v, o + off, h, 0f, a.context, o + off, h);
+            }
+            // probs keeps the softmax weights for the backward pass; the product uses them after dropout
+            float[] used = probs;
+            if (rate > 0) {
+                used = probs.clone();
+                a.dropProbs[b] = dropout(used, rate, p.dropout.rng());
+            }
+            for (int head = 0; head < heads; head++) {
+                int po = head * t * t, off = head * d;
+                Blas.sgemm(false, false, t, d, t, 1f, used, po, t, a.v, o + off, h, 0f, a.context, o + off, h);
             }
         }
         return linear(a.context, p.rows, h, layer(l, "attention.out_proj"), h);
@@ -539,7 +602,10 @@ public final class TrainableModel {
         a.up = linear(a.ffIn, p.rows, h, layer(l, "feed_forward.intermediate_dense"), ff);
         a.act = a.up.clone();
         activate(a.act, p.rows, ff);
-        return linear(a.act, p.rows, ff, layer(l, "feed_forward.output_dense"), h);
+        a.dropAct = dropout(a.act, p.dropout.activation(), p.dropout.rng());
+        float[] y = linear(a.act, p.rows, ff, layer(l, "feed_forward.output_dense"), h);
+        a.dropFfOut = dropout(y, p.dropout.hidden(), p.dropout.rng());
+        return y;
     }
 
     /** The conv kernels reordered to [out][k][in] (the layout {@link Conv#conv1d} reads). */
@@ -580,12 +646,16 @@ public final class TrainableModel {
         float eps = cfg.layerNormEps();
         float[] dx = dLast == null ? new float[p.rows * h] : dLast.clone();
         if (dLogits != null) {
-            Backward.linear(dLogits, p.last, p.rows, h, v("lm_head.weight"), vocabSize(), g("lm_head.weight"), g("lm_head.bias"), dx, true);
+            float[] dHead = new float[p.rows * h];
+            Backward.linear(dLogits, p.headIn, p.rows, h, v("lm_head.weight"), vocabSize(), g("lm_head.weight"), g("lm_head.bias"), dHead, false);
+            dropoutBackward(dHead, p.dropFinal, p.dropout.fin());
+            Ops.addInPlace(dx, dHead, dx.length);
         }
         float[] lnW = v(BASE + "encoder.layer_norm.weight");
         float[] dEncSum;
         if (!cfg.stableLayerNorm()) {
             for (int l = cfg.numLayers() - 1; l >= 0; l--) dx = layerBackward(p, l, dx);
+            dropoutBackward(dx, p.dropInput, p.dropout.hidden());
             dEncSum = new float[p.rows * h];
             Backward.layerNorm(dx, p.encSum, p.rows, h, lnW, eps, dEncSum, false,
                     g(BASE + "encoder.layer_norm.weight"), g(BASE + "encoder.layer_norm.bias"));
@@ -595,6 +665,7 @@ public final class TrainableModel {
                     g(BASE + "encoder.layer_norm.weight"), g(BASE + "encoder.layer_norm.bias"));
             dx = d;
             for (int l = cfg.numLayers() - 1; l >= 0; l--) dx = layerBackward(p, l, dx);
+            dropoutBackward(dx, p.dropInput, p.dropout.hidden());
             dEncSum = dx;
         }
 
@@ -611,6 +682,7 @@ public final class TrainableModel {
             if (mse != null && mse.trainable) for (int j = 0; j < h; j++) mse.grad[j] += dEncIn[r * h + j];
             Arrays.fill(dEncIn, r * h, (r + 1) * h, 0f);
         }
+        dropoutBackward(dEncIn, p.dropProj, p.dropout.featureProjection());
         float[] dExt = dExtract == null ? new float[p.rows * c] : dExtract.clone();
         Backward.linear(dEncIn, p.extract, p.rows, c, v(BASE + "feature_projection.projection.weight"), h,
                 g(BASE + "feature_projection.projection.weight"), g(BASE + "feature_projection.projection.bias"), dExt, true);
@@ -640,7 +712,7 @@ public final class TrainableModel {
             float[] dR2 = new float[n * h];
             Backward.layerNorm(dOut, a.r2, n, h, v(ln2 + ".weight"), eps, dR2, false, g(ln2 + ".weight"), g(ln2 + ".bias"));
             float[] dFfIn = dR2.clone();
-            feedForwardBackward(a, l, dR2, dFfIn);
+            feedForwardBackward(p, a, l, dR2, dFfIn);
             float[] dR1 = new float[n * h];
             Backward.layerNorm(dFfIn, a.r1, n, h, v(ln1 + ".weight"), eps, dR1, false, g(ln1 + ".weight"), g(ln1 + ".bias"));
             float[] dIn = dR1.clone();
@@ -650,7 +722,7 @@ public final class TrainableModel {
             // out = r1 + FF(LN₂(r1)), r1 = in + Attn(LN₁(in))
             float[] dR1 = dOut.clone();
             float[] dFfIn = new float[n * h];
-            feedForwardBackward(a, l, dOut, dFfIn);
+            feedForwardBackward(p, a, l, dOut, dFfIn);
             Backward.layerNorm(dFfIn, a.r1, n, h, v(ln2 + ".weight"), eps, dR1, true, g(ln2 + ".weight"), g(ln2 + ".bias"));
             float[] dAttnIn = new float[n * h];
             attentionBackward(p, l, a, dR1, dAttnIn);
@@ -661,12 +733,17 @@ public final class TrainableModel {
     }
 
     /** FF backward: dFfOut → adds d(ffIn) into dFfIn. */
-    private void feedForwardBackward(LayerActs a, int l, float[] dFfOut, float[] dFfIn) {
+    private void feedForwardBackward(Pass p, LayerActs a, int l, float[] dFfOut, float[] dFfIn) {
         int h = cfg.hiddenSize(), ff = cfg.intermediateSize();
         int n = a.ffIn.length / h;
         String up = layer(l, "feed_forward.intermediate_dense"), down = layer(l, "feed_forward.output_dense");
         float[] dAct = new float[n * ff];
+        if (a.dropFfOut != null) {
+            dFfOut = dFfOut.clone();
+            dropoutBackward(dFfOut, a.dropFfOut, p.dropout.hidden());
+        }
         Backward.linear(dFfOut, a.act, n, ff, v(down + ".weight"), h, g(down + ".weight"), g(down + ".bias"), dAct, false);
+        dropoutBackward(dAct, a.dropAct, p.dropout.activation());
         if (cfg.hiddenAct().equals("relu")) Backward.relu(dAct, a.up, dAct.length);
         else Backward.gelu(dAct, a.up, n, ff);
         Backward.linear(dAct, a.ffIn, n, h, v(up + ".weight"), ff, g(up + ".weight"), g(up + ".bias"), dFfIn, true);
@@ -677,17 +754,36 @@ public final class TrainableModel {
         int h = cfg.hiddenSize(), d = cfg.headDim(), heads = cfg.numHeads(), n = p.rows;
         String qn = layer(l, "attention.q_proj"), kn = layer(l, "attention.k_proj"), vn = layer(l, "attention.v_proj"), on = layer(l, "attention.out_proj");
         float[] dContext = new float[n * h];
+        if (a.dropAttnOut != null) {
+            dAttnOut = dAttnOut.clone();
+            dropoutBackward(dAttnOut, a.dropAttnOut, p.dropout.hidden());
+        }
         Backward.linear(dAttnOut, a.context, n, h, v(on + ".weight"), h, g(on + ".weight"), g(on + ".bias"), dContext, false);
+        float rate = p.dropout.attention();
         float[] dq = new float[n * h], dk = new float[n * h], dv = new float[n * h];
         for (int b = 0; b < p.utterances; b++) {
             int t = p.frames[b], o = p.rowOffset[b] * h;
             float[] probs = a.probs[b];
+            byte[] keep = a.dropProbs == null ? null : a.dropProbs[b];
             float[] dP = new float[t * t];
+            float[] used = keep == null ? null : new float[t * t];
             for (int head = 0; head < heads; head++) {
                 int po = head * t * t, off = head * d;
+                float[] pv = probs;
+                int pvo = po;
+                if (keep != null) {   // the dropped-out weights the forward product used
+                    float scale = 1f / (1f - rate);
+                    for (int i = 0; i < t * t; i++) used[i] = keep[po + i] != 0 ? probs[po + i] * scale : 0f;
+                    pv = used;
+                    pvo = 0;
+                }
                 // context = P v:  dP = dContext vᵀ,  dv = Pᵀ dContext
                 Blas.sgemm(false, true, t, t, d, 1f, dContext, o + off, h, a.v, o + off, h, 0f, dP, 0, t);
-                Blas.sgemm(true, false, t, d, t, 1f, probs, po, t, dContext, o + off, h, 0f, dv, o + off, h);
+                Blas.sgemm(true, false, t, d, t, 1f, pv, pvo, t, dContext, o + off, h, 0f, dv, o + off, h);
+                if (keep != null) {
+                    float scale = 1f / (1f - rate);
+                    for (int i = 0; i < t * t; i++) dP[i] = keep[po + i] != 0 ? dP[i] * scale : 0f;
+                }
                 // P = softmax(S): dS = P ∘ (dP − rowsum(dP ∘ P))
                 Ops.forRows(t, t, r -> Backward.softmaxRow(dP, r * t, probs, po + r * t, t));
                 // S = q kᵀ (q scaled):  dq = dS k,  dk = dSᵀ q

@@ -1,0 +1,264 @@
+package wavlens.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import wavlens.analysis.accuracy.AsrScores;
+import wavlens.checkpoint.DType;
+import wavlens.corpus.LetterTable;
+import wavlens.io.Json;
+import wavlens.io.Progress;
+import wavlens.model.Preprocessor;
+import wavlens.model.Vocabulary;
+import wavlens.model.Wav2Vec2Config;
+
+/**
+ * CTC fine-tuning (Baevski et al. 2020, §4; HF Wav2Vec2ForCTC): a new linear head over the
+ * corpus's letters on top of a pretrained model, trained with the CTC loss. As in the paper's
+ * recipe the feature encoder stays frozen, only the head trains for the first
+ * freezeEncoderSteps updates, the learning rate follows the tri-stage schedule, and time masks
+ * (SpecAugment-style spans replaced by masked_spec_embed) regularise. The dev set's greedy CER is
+ * measured as training goes.
+ */
+public final class FineTuning {
+    public record Options(Path pretrained, Path train, Path dev, Path out, long steps, double batchSeconds, double peakLr,
+                          double warmup, double hold, boolean freezeFeatureEncoder, long freezeEncoderSteps,
+                          float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
+                          float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
+                          int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters) {}
+
+    public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems) {}
+
+    private FineTuning() {}
+
+    public static Summary run(Options o) {
+        long start = System.nanoTime();
+        TrainableModel pre = TrainableModel.load(o.pretrained());
+        CtcVocabulary vocab = CtcVocabulary.of(o.letters());
+        ObjectNode configJson = (ObjectNode) Json.read(o.pretrained().resolve("config.json"));
+        configJson.putArray("architectures").add("Wav2Vec2ForCTC");
+        configJson.put("vocab_size", vocab.size());
+        configJson.put("pad_token_id", CtcVocabulary.BLANK);
+        configJson.put("ctc_loss_reduction", "mean");
+        configJson.put("ctc_zero_infinity", true);
+        configJson.put("mask_time_prob", o.maskTimeProb());
+        configJson.put("mask_time_length", o.maskTimeLength());
+        configJson.put("hidden_dropout", o.hiddenDropout());
+        configJson.put("attention_dropout", o.attentionDropout());
+        configJson.put("activation_dropout", o.activationDropout());
+        configJson.put("final_dropout", o.finalDropout());
+        configJson.put("feat_proj_dropout", 0.0);
+        configJson.put("layerdrop", 0.0);
+        Wav2Vec2Config cfg = Wav2Vec2Config.parse(configJson, o.out().resolve("config.json"));
+        Preprocessor preprocessor = Preprocessor.read(o.pretrained(), cfg);
+
+        Random init = new Random(o.seed());
+        TrainableModel model = pre.without("quantizer.", "project_hid.", "project_q.").withConfig(cfg).withNewCtcHead(vocab.size(), init);
+        if (o.maskTimeProb() > 0 && !model.params.has(TrainableModel.BASE + "masked_spec_embed")) {
+            float[] embed = new float[cfg.hiddenSize()];
+            for (int i = 0; i < embed.length; i++) embed[i] = init.nextFloat();   // HF: uniform_()
+            model.params.add(TrainableModel.BASE + "masked_spec_embed", embed, cfg.hiddenSize()).decay = false;
+        }
+
+        TrainingData train = TrainingData.load(o.train(), preprocessor, cfg, vocab, o.letters(), o.maxSeconds(), o.seed());
+        TrainingData dev = o.dev() == null ? null : TrainingData.load(o.dev(), preprocessor, cfg, vocab, o.letters(), o.maxSeconds(), o.seed());
+        report(train);
+        if (dev != null) report(dev);
+
+        ObjectNode settings = Json.MAPPER.createObjectNode();
+        settings.put("kind", "finetune");
+        settings.put("pretrained", o.pretrained().toAbsolutePath().normalize().toString());
+        settings.put("train", o.train().toAbsolutePath().normalize().toString());
+        settings.put("train_utterances", train.items.size());
+        settings.put("steps", o.steps());
+        settings.put("batch_seconds", o.batchSeconds());
+        settings.put("lr", o.peakLr());
+        settings.put("warmup", o.warmup());
+        settings.put("hold", o.hold());
+        settings.put("freeze_feature_encoder", o.freezeFeatureEncoder());
+        settings.put("freeze_encoder_steps", o.freezeEncoderSteps());
+        settings.put("mask_time_prob", o.maskTimeProb());
+        settings.put("mask_time_length", o.maskTimeLength());
+        settings.put("hidden_dropout", o.hiddenDropout());
+        settings.put("attention_dropout", o.attentionDropout());
+        settings.put("activation_dropout", o.activationDropout());
+        settings.put("final_dropout", o.finalDropout());
+        settings.put("weight_decay", o.weightDecay());
+        settings.put("clip", o.clip());
+        settings.put("seed", o.seed());
+        settings.put("max_seconds", o.maxSeconds());
+        settings.put("letters", o.letters().source());
+
+        AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-8, o.weightDecay()));
+        LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.01, 0.05);
+        double lastLoss = Double.NaN;
+        Double devCer = null;
+        try (TrainingRun run = new TrainingRun(o.out(), settings)) {
+            TrainingRun.Position pos = run.resume(model.params, opt);
+            long step = pos == null ? 0 : pos.step();
+            int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
+            if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
+            List<int[]> batches = train.epoch(o.seed(), epoch, o.batchSeconds());
+            try (Progress progress = Progress.start("fine-tuning", o.steps(), "step", step)) {
+                while (step < o.steps()) {
+                    if (batchIndex >= batches.size()) {
+                        epoch++;
+                        batchIndex = 0;
+                        batches = train.epoch(o.seed(), epoch, o.batchSeconds());
+                    }
+                    int[] batch = batches.get(batchIndex++);
+                    long t0 = System.nanoTime();
+                    // the whole pretrained network waits while the new head settles (fairseq's freeze_finetune_updates)
+                    boolean headOnly = step < o.freezeEncoderSteps();
+                    for (Params.Tensor t : model.params.all()) t.trainable = headOnly ? t.name.startsWith("lm_head.") : true;
+                    if (o.freezeFeatureEncoder()) model.freezeFeatureEncoder(true);
+
+                    Random rng = new Random(o.seed() * 0x9E3779B97F4A7C15L + step);
+                    StepResult r = step(model, train, batch, o, rng);
+                    double norm = AdamW.clipGradNorm(model.params, o.clip());
+                    double rate = lr.at(step);
+                    opt.step(rate);
+                    step++;
+                    lastLoss = r.loss;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("step", step);
+                    row.put("loss", round(r.loss));
+                    row.put("lr", rate);
+                    row.put("grad_norm", round(norm));
+                    row.put("utterances", batch.length);
+                    row.put("seconds", round((System.nanoTime() - t0) / 1e9));
+                    if (dev != null && (step % o.evalEvery() == 0 || step == o.steps())) {
+                        devCer = evaluate(model, dev, vocab.decoder(), o.batchSeconds()).cer();
+                        row.put("dev_cer", round(devCer));
+                    }
+                    run.log(row);
+                    progress.message(String.format(Locale.ROOT, "loss %.3f%s", r.loss,
+                            devCer == null ? "" : String.format(Locale.ROOT, ", dev CER %.1f%%", 100 * devCer)));
+                    progress.step();
+                    TrainingRun.Position now = new TrainingRun.Position(step, epoch, batchIndex);
+                    if (run.stopRequested()) {
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                        throw run.stopAfterCheckpoint(step);
+                    }
+                    if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                    }
+                }
+            }
+            // the fine-tuned model, in the HF layout
+            Json.write(o.out().resolve("config.json"), configJson);
+            model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
+            vocab.write(o.out());
+            writePreprocessor(o.out(), preprocessor, cfg);
+            run.writeLog();
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("settings", settings);
+            summary.put("train_seconds_of_audio", round(train.totalSeconds()));
+            summary.put("final_loss", lastLoss);
+            summary.put("dev_cer", devCer);
+            summary.put("problems", train.problems.size() + (dev == null ? 0 : dev.problems.size()));
+            Json.write(o.out().resolve("training.json"), summary);
+            run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
+        }
+        return new Summary(o.steps(), lastLoss, devCer, (System.nanoTime() - start) / 1e9, train.items.size(),
+                train.problems.size() + (dev == null ? 0 : dev.problems.size()));
+    }
+
+    record StepResult(double loss) {}
+
+    /** Forward (with time masks and dropout), CTC loss, backward: gradients accumulate in the model's tensors. */
+    static StepResult step(TrainableModel model, TrainingData data, int[] batch, Options o, Random rng) {
+        Wav2Vec2Config cfg = model.cfg;
+        float[][] audio = new float[batch.length][];
+        int[][] targets = new int[batch.length][];
+        int[] frames = new int[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            TrainingData.Item it = data.items.get(batch[i]);
+            audio[i] = it.audio();
+            targets[i] = it.target();
+            frames[i] = cfg.framesFor(audio[i].length);
+        }
+        boolean[] mask = null;
+        if (o.maskTimeProb() > 0) mask = packed(TimeMask.sample(frames, o.maskTimeProb(), o.maskTimeLength(), 2, rng));
+        TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.hiddenDropout(), o.attentionDropout(), o.activationDropout(),
+                0f, o.finalDropout(), rng);
+        TrainableModel.Pass p = model.forward(audio, mask, false, dropout);
+        int vocab = model.vocabSize();
+        float[] dLogits = new float[p.rows * vocab];
+        CtcLoss.Result loss = CtcLoss.compute(p.logits, vocab, p.rowOffset, p.frames, targets, CtcVocabulary.BLANK,
+                CtcLoss.Reduction.MEAN, true, dLogits);
+        model.params.zeroGrad();
+        model.backward(p, dLogits, null, null, false);
+        return new StepResult(loss.loss());
+    }
+
+    /** Per-utterance masks laid out as packed rows. */
+    static boolean[] packed(boolean[][] perUtterance) {
+        int rows = 0;
+        for (boolean[] m : perUtterance) rows += m.length;
+        boolean[] r = new boolean[rows];
+        int off = 0;
+        for (boolean[] m : perUtterance) {
+            System.arraycopy(m, 0, r, off, m.length);
+            off += m.length;
+        }
+        return r;
+    }
+
+    /** Greedy CTC transcripts of a data set with the model as it is (no dropout, no masks), scored against the references. */
+    public static AsrScores evaluate(TrainableModel model, TrainingData data, Vocabulary decoder, double batchSeconds) {
+        AsrScores scores = new AsrScores();
+        List<Integer> batch = new ArrayList<>();
+        double seconds = 0;
+        for (int i = 0; i <= data.items.size(); i++) {
+            boolean flush = i == data.items.size() || (!batch.isEmpty() && seconds + data.items.get(i).seconds() > batchSeconds);
+            if (flush && !batch.isEmpty()) {
+                float[][] audio = new float[batch.size()][];
+                for (int j = 0; j < audio.length; j++) audio[j] = data.items.get(batch.get(j)).audio();
+                TrainableModel.Pass p = model.forward(audio, null, false, TrainableModel.Dropout.NONE);
+                int vocab = model.vocabSize();
+                for (int j = 0; j < audio.length; j++) {
+                    float[] rows = java.util.Arrays.copyOfRange(p.logits, p.rowOffset[j] * vocab, (p.rowOffset[j] + p.frames[j]) * vocab);
+                    String hyp = decoder.decode(Vocabulary.argmax(rows, p.frames[j], vocab));
+                    scores.add(data.items.get(batch.get(j)).reference(), hyp);
+                }
+                batch.clear();
+                seconds = 0;
+            }
+            if (i < data.items.size()) {
+                batch.add(i);
+                seconds += data.items.get(i).seconds();
+            }
+        }
+        return scores;
+    }
+
+    static void report(TrainingData d) {
+        System.err.printf(Locale.ROOT, "wavlens: %s: %d utterances, %.1f min of audio%s%n", d.source, d.items.size(), d.totalSeconds() / 60,
+                d.problems.isEmpty() ? "" : ", " + d.problems.size() + " skipped (first: " + d.problems.getFirst() + ")");
+    }
+
+    /** preprocessor_config.json as Wav2Vec2FeatureExtractor saves it. */
+    static void writePreprocessor(Path dir, Preprocessor pre, Wav2Vec2Config cfg) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("do_normalize", pre.doNormalize());
+        p.put("feature_extractor_type", "Wav2Vec2FeatureExtractor");
+        p.put("feature_size", 1);
+        p.put("padding_side", "right");
+        p.put("padding_value", 0.0);
+        p.put("return_attention_mask", !cfg.groupNormEncoder());
+        p.put("sampling_rate", pre.samplingRate());
+        Json.write(dir.resolve("preprocessor_config.json"), p);
+    }
+
+    static double round(double x) {
+        return Math.round(x * 1e5) / 1e5;
+    }
+}

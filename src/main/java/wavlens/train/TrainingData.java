@@ -1,0 +1,135 @@
+package wavlens.train;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import wavlens.corpus.Corpus;
+import wavlens.corpus.LetterTable;
+import wavlens.corpus.Problem;
+import wavlens.corpus.Utterance;
+import wavlens.io.Progress;
+import wavlens.io.UserError;
+import wavlens.model.Preprocessor;
+import wavlens.model.Wav2Vec2Config;
+import wavlens.store.Extractor;
+
+/**
+ * A corpus in memory for training: every usable utterance as model input (16 kHz, normalised)
+ * and, for CTC, its target ids. Utterances that cannot be used are listed as problems with the
+ * reason, never silently dropped.
+ */
+public final class TrainingData {
+    /** One utterance: input values, CTC target ids (null without a vocabulary), the reference text for CER. */
+    public record Item(String id, String speaker, float[] audio, int[] target, String reference) {
+        public double seconds() {
+            return audio.length / 16000.0;
+        }
+    }
+
+    public final Path source;
+    public final List<Item> items;
+    public final List<Problem> problems;
+
+    private TrainingData(Path source, List<Item> items, List<Problem> problems) {
+        this.source = source;
+        this.items = List.copyOf(items);
+        this.problems = List.copyOf(problems);
+    }
+
+    /**
+     * Loads a corpus (any layout {@link Corpus#open} reads). With a vocabulary, utterances need a
+     * transcript and enough frames for their CTC target; longer than maxSeconds they are skipped
+     * (CTC) or cut to maxSeconds (pretraining, vocab null; a seeded random window).
+     */
+    public static TrainingData load(Path corpusPath, Preprocessor pre, Wav2Vec2Config cfg, CtcVocabulary vocab, LetterTable table,
+                                    double maxSeconds, long seed) {
+        Corpus corpus = Corpus.open(corpusPath);
+        List<Problem> problems = new ArrayList<>(corpus.problems());
+        List<Item> items = new ArrayList<>();
+        Random crop = new Random(seed);
+        int maxSamples = (int) Math.round(maxSeconds * pre.samplingRate());
+        try (Progress progress = Progress.start("loading " + corpusPath.getFileName(), corpus.utterances().size(), "utt")) {
+            for (Utterance u : corpus.utterances()) {
+                progress.step();
+                String where = u.audioPath().toString();
+                long samples = u.sampleCount(pre.samplingRate());
+                if (samples < cfg.receptiveFieldSamples()) {
+                    problems.add(new Problem(where, "utterance " + u.id() + " is shorter than one frame; skipped"));
+                    continue;
+                }
+                int[] target = null;
+                String reference = null;
+                if (vocab != null) {
+                    if (u.transcript() == null || u.transcript().isBlank()) {
+                        problems.add(new Problem(where, "utterance " + u.id() + " has no transcript; skipped"));
+                        continue;
+                    }
+                    if (samples > maxSamples) {
+                        problems.add(new Problem(where, String.format("utterance %s is %.1f s long, over --max-seconds %.1f; skipped",
+                                u.id(), samples / (double) pre.samplingRate(), maxSeconds)));
+                        continue;
+                    }
+                    String ctc = table.ctcText(u.transcript(), null);
+                    target = vocab.encode(ctc);
+                    reference = ctc.replace(CtcVocabulary.DELIMITER, " ");
+                    int frames = cfg.framesFor((int) samples);
+                    if (frames < CtcLoss.minFrames(target)) {
+                        problems.add(new Problem(where, "utterance " + u.id() + " has " + frames + " frames, too few for its "
+                                + target.length + " target letters; skipped"));
+                        continue;
+                    }
+                }
+                float[] audio;
+                try {
+                    audio = Extractor.load(u, samples, pre);
+                } catch (UserError e) {
+                    problems.add(new Problem(where, e.getMessage()));
+                    continue;
+                }
+                if (vocab == null && audio.length > maxSamples) {
+                    int start = crop.nextInt(audio.length - maxSamples + 1);
+                    audio = java.util.Arrays.copyOfRange(audio, start, start + maxSamples);
+                }
+                items.add(new Item(u.id(), u.speaker(), audio, target, reference));
+            }
+        }
+        if (items.isEmpty()) {
+            throw UserError.inFile(corpusPath, "no usable utterances" + (problems.isEmpty() ? "" : " (first problem: " + problems.getFirst() + ")"));
+        }
+        return new TrainingData(corpusPath, items, problems);
+    }
+
+    public double totalSeconds() {
+        double s = 0;
+        for (Item i : items) s += i.seconds();
+        return s;
+    }
+
+    /**
+     * The batches of one epoch, as item indices: the items in a seeded random order, cut greedily
+     * into batches of at most batchSeconds of audio (at least one item each). The same (seed,
+     * epoch) always gives the same batches, so a resumed run continues where it stopped.
+     */
+    public List<int[]> epoch(long seed, int epoch, double batchSeconds) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) order.add(i);
+        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+        List<int[]> batches = new ArrayList<>();
+        List<Integer> current = new ArrayList<>();
+        double seconds = 0;
+        for (int i : order) {
+            double s = items.get(i).seconds();
+            if (!current.isEmpty() && seconds + s > batchSeconds) {
+                batches.add(current.stream().mapToInt(Integer::intValue).toArray());
+                current.clear();
+                seconds = 0;
+            }
+            current.add(i);
+            seconds += s;
+        }
+        if (!current.isEmpty()) batches.add(current.stream().mapToInt(Integer::intValue).toArray());
+        return batches;
+    }
+}
