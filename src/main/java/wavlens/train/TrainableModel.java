@@ -642,6 +642,16 @@ public final class TrainableModel {
      * utterance when wantInput (the forward must have kept the conv activations), else null.
      */
     public float[][] backward(Pass p, float[] dLogits, float[] dLast, float[] dExtract, boolean wantInput) {
+        return backward(p, dLogits, dLast, dExtract, null, 1f, wantInput);
+    }
+
+    /**
+     * The same, with a gradient arriving directly at the conv features (the pretraining feature
+     * penalty) and the feature encoder's gradient scaled by featureGradScale (fairseq's
+     * feature_grad_mult; 1 = the plain gradient, as HF).
+     */
+    public float[][] backward(Pass p, float[] dLogits, float[] dLast, float[] dExtract, float[] dFeaturesExtra, float featureGradScale,
+                              boolean wantInput) {
         int h = cfg.hiddenSize(), c = cfg.convOutDim();
         float eps = cfg.layerNormEps();
         float[] dx = dLast == null ? new float[p.rows * h] : dLast.clone();
@@ -693,9 +703,10 @@ public final class TrainableModel {
                     new float[p.rows * c], false, g(BASE + "feature_projection.layer_norm.weight"), g(BASE + "feature_projection.layer_norm.bias"));
             return null;
         }
-        float[] dFeatures = new float[p.rows * c];
+        float[] dFeatures = dFeaturesExtra == null ? new float[p.rows * c] : dFeaturesExtra.clone();
         Backward.layerNorm(dExt, p.features, p.rows, c, v(BASE + "feature_projection.layer_norm.weight"), eps,
-                dFeatures, false, g(BASE + "feature_projection.layer_norm.weight"), g(BASE + "feature_projection.layer_norm.bias"));
+                dFeatures, true, g(BASE + "feature_projection.layer_norm.weight"), g(BASE + "feature_projection.layer_norm.bias"));
+        if (featureGradScale != 1f) for (int i = 0; i < dFeatures.length; i++) dFeatures[i] *= featureGradScale;
         if (!p.keepConv) throw new IllegalStateException("the forward pass did not keep the conv activations");
         return convBackward(p, dFeatures, wantInput);
     }
