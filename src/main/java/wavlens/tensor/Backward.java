@@ -124,16 +124,43 @@ public final class Backward {
     public static void channelNormOverTime(float[] dy, float[] x, int time, int channels, float[] w, float eps,
                                            float[] dx, float[] dw, float[] db) {
         // mean and biased variance per channel, the variance from centred values (two passes)
-        double[] sum = columnSums(time, channels, (t, c) -> x[t * channels + c]);
+        double[] sum = new double[channels];
+        columnSums(time, channels, (r0, r1, acc) -> {
+            for (int t = r0; t < r1; t++) addRow(acc, x, t * channels, channels);
+        }, sum);
         float[] mean = new float[channels], rstd = new float[channels];
         for (int c = 0; c < channels; c++) mean[c] = (float) (sum[c] / time);
-        double[] centredSq = columnSums(time, channels, (t, c) -> {
-            double d = x[t * channels + c] - mean[c];
-            return d * d;
-        });
+        double[] centredSq = new double[channels];
+        columnSums(time, channels, (r0, r1, acc) -> {
+            for (int t = r0; t < r1; t++) {
+                int off = t * channels, c = 0;
+                for (int upper = Ops.S.loopBound(channels); c < upper; c += Ops.S.length()) {
+                    FloatVector d = FloatVector.fromArray(Ops.S, x, off + c).sub(FloatVector.fromArray(Ops.S, mean, c));
+                    d.fma(d, FloatVector.fromArray(Ops.S, acc, c)).intoArray(acc, c);
+                }
+                for (; c < channels; c++) {
+                    float d = x[off + c] - mean[c];
+                    acc[c] += d * d;
+                }
+            }
+        }, centredSq);
         for (int c = 0; c < channels; c++) rstd[c] = (float) (1.0 / Math.sqrt(centredSq[c] / time + eps));
-        double[] sumDy = columnSums(time, channels, (t, c) -> dy[t * channels + c]);
-        double[] sumDyXh = columnSums(time, channels, (t, c) -> dy[t * channels + c] * ((x[t * channels + c] - mean[c]) * rstd[c]));
+        // Σ_t dy and Σ_t dy·x̂ per channel
+        double[] sumDy = new double[channels], sumDyXh = new double[channels];
+        columnSums(time, channels, (r0, r1, acc) -> {
+            for (int t = r0; t < r1; t++) addRow(acc, dy, t * channels, channels);
+        }, sumDy);
+        columnSums(time, channels, (r0, r1, acc) -> {
+            for (int t = r0; t < r1; t++) {
+                int off = t * channels, c = 0;
+                for (int upper = Ops.S.loopBound(channels); c < upper; c += Ops.S.length()) {
+                    FloatVector xh = FloatVector.fromArray(Ops.S, x, off + c).sub(FloatVector.fromArray(Ops.S, mean, c))
+                            .mul(FloatVector.fromArray(Ops.S, rstd, c));
+                    FloatVector.fromArray(Ops.S, dy, off + c).fma(xh, FloatVector.fromArray(Ops.S, acc, c)).intoArray(acc, c);
+                }
+                for (; c < channels; c++) acc[c] += dy[off + c] * ((x[off + c] - mean[c]) * rstd[c]);
+            }
+        }, sumDyXh);
         float[] meanG = new float[channels], meanGx = new float[channels];
         for (int c = 0; c < channels; c++) {
             if (dw != null) {
@@ -143,32 +170,57 @@ public final class Backward {
             meanG[c] = (float) (sumDy[c] * w[c] / time);
             meanGx[c] = (float) (sumDyXh[c] * w[c] / time);
         }
+        // dx = (dy·w − mean(dy·w) − x̂ · mean(dy·w·x̂)) · rstd = a·dy + b·x + c0 per channel
+        float[] a = new float[channels], bx = new float[channels], c0 = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            a[c] = w[c] * rstd[c];
+            bx[c] = -meanGx[c] * rstd[c] * rstd[c];
+            c0[c] = (-meanG[c] + meanGx[c] * mean[c] * rstd[c]) * rstd[c];
+        }
         Ops.forRows(time, channels, t -> {
-            int off = t * channels;
-            for (int c = 0; c < channels; c++) {
-                float xh = (x[off + c] - mean[c]) * rstd[c];
-                dx[off + c] = (dy[off + c] * w[c] - meanG[c] - xh * meanGx[c]) * rstd[c];
+            int off = t * channels, c = 0;
+            for (int upper = Ops.S.loopBound(channels); c < upper; c += Ops.S.length()) {
+                FloatVector v = FloatVector.fromArray(Ops.S, dy, off + c).mul(FloatVector.fromArray(Ops.S, a, c))
+                        .add(FloatVector.fromArray(Ops.S, x, off + c).fma(FloatVector.fromArray(Ops.S, bx, c), FloatVector.fromArray(Ops.S, c0, c)));
+                v.intoArray(dx, off + c);
             }
+            for (; c < channels; c++) dx[off + c] = dy[off + c] * a[c] + x[off + c] * bx[c] + c0[c];
         });
     }
 
-    interface CellValue {
-        double at(int row, int col);
+    private static void addRow(float[] acc, float[] x, int off, int n) {
+        int c = 0;
+        for (int upper = Ops.S.loopBound(n); c < upper; c += Ops.S.length()) {
+            FloatVector.fromArray(Ops.S, acc, c).add(FloatVector.fromArray(Ops.S, x, off + c)).intoArray(acc, c);
+        }
+        for (; c < n; c++) acc[c] += x[off + c];
     }
 
-    /** Σ_rows f(row, col) per column in double, over row blocks in parallel, blocks summed in a fixed order. */
-    static double[] columnSums(int rows, int cols, CellValue f) {
-        int blocks = Math.max(1, Math.min(64, (int) ((long) rows * cols / 65536)));
-        double[][] partial = new double[blocks][cols];
-        Ops.forRows(blocks, Math.max(1, 65536), blk -> {
-            double[] acc = partial[blk];
-            for (int r = (int) ((long) rows * blk / blocks), end = (int) ((long) rows * (blk + 1) / blocks); r < end; r++) {
-                for (int c = 0; c < cols; c++) acc[c] += f.at(r, c);
+    /** Adds rows [r0, r1) into the float accumulator acc (one entry per column). */
+    interface RowBlock {
+        void add(int r0, int r1, float[] acc);
+    }
+
+    /**
+     * Column sums over all rows into total (double): rows go in blocks of 64 whose float partial
+     * sums are added to a double per column, blocks spread over the cores in a fixed partition
+     * and merged in order, so the result does not depend on scheduling.
+     */
+    static void columnSums(int rows, int cols, RowBlock block, double[] total) {
+        final int rowsPerFlush = 64;
+        int parts = Math.max(1, Math.min(16, (int) ((long) rows * cols / 65536)));
+        double[][] partial = new double[parts][cols];
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+            float[] acc = new float[cols];
+            double[] out = partial[part];
+            int from = (int) ((long) rows * part / parts), to = (int) ((long) rows * (part + 1) / parts);
+            for (int r = from; r < to; r += rowsPerFlush) {
+                java.util.Arrays.fill(acc, 0f);
+                block.add(r, Math.min(to, r + rowsPerFlush), acc);
+                for (int c = 0; c < cols; c++) out[c] += acc[c];
             }
         });
-        double[] total = new double[cols];
         for (double[] p : partial) for (int c = 0; c < cols; c++) total[c] += p[c];
-        return total;
     }
 
     // ------------------------------------------------------------------ linear layers and sums

@@ -208,7 +208,11 @@ class BackwardTest {
         float[] dy = r.clone();
         Backward.gelu(dy, x, rows, cols);
         assertGrad("gelu dx", dy, fd(f, d(r), args, 0));
-        for (int i = 0; i < n; i++) assertEquals(dy[i], r[i] * Backward.geluDerivative(x[i]), "gelu = dy · geluDerivative");
+        // the vectorised kernel and the scalar derivative agree up to float rounding (different operation order)
+        for (int i = 0; i < n; i++) {
+            float scalar = r[i] * Backward.geluDerivative(x[i]);
+            assertEquals(scalar, dy[i], 1e-6f * Math.abs(scalar) + 1e-7f * Math.abs(r[i]), "gelu = dy · geluDerivative");
+        }
     }
 
     @Property(tries = 30)
