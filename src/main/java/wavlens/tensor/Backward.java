@@ -278,10 +278,18 @@ public final class Backward {
             }
             return;
         }
-        for (int tap = 0; tap < kernel; tap++) {
-            if (dw != null) {
-                Blas.sgemm(true, false, cout, cin, timeOut, 1f, dy, 0, cout, x, tap * cin, stride * cin, 1f, dw, tap * cin, row);
+        if (dw != null) {
+            if (kernel == stride) {
+                // the input rows already are the im2col rows
+                Blas.sgemm(true, false, cout, row, timeOut, 1f, dy, 0, cout, x, 0, row, 1f, dw, 0, row);
+            } else {
+                // one product over im2col rows (k·cin wide) beats k narrow per-tap products
+                float[] cols = new float[timeOut * row];
+                Ops.forRows(timeOut, row, t -> System.arraycopy(x, t * stride * cin, cols, t * row, row));
+                Blas.sgemm(true, false, cout, row, timeOut, 1f, dy, 0, cout, cols, 0, row, 1f, dw, 0, row);
             }
+        }
+        for (int tap = 0; tap < kernel; tap++) {
             if (dx != null) {
                 // rows t·s + tap of dx for a fixed tap never overlap, so one product per tap can accumulate in place
                 Blas.sgemm(false, false, timeOut, cin, cout, 1f, dy, 0, cout, w, tap * cin, row, 1f, dx, tap * cin, stride * cin);
