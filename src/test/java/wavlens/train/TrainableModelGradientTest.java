@@ -113,7 +113,11 @@ class TrainableModelGradientTest {
 
     /** L = Σ r ∘ logits + Σ r₂ ∘ extract + Σ r₃ ∘ last_hidden_state by the float model, summed in double; [0] = L, [1] = S = Σ|terms|. */
     static double[] loss(TrainableModel m, float[][] audio, boolean[] mask, float[] r, float[] r2, float[] r3) {
-        TrainableModel.Pass p = m.forward(audio, mask, false, TrainableModel.Dropout.NONE);
+        return loss(m, audio, mask, r, r2, r3, TrainableModel.Dropout.NONE);
+    }
+
+    static double[] loss(TrainableModel m, float[][] audio, boolean[] mask, float[] r, float[] r2, float[] r3, TrainableModel.Dropout dropout) {
+        TrainableModel.Pass p = m.forward(audio, mask, false, dropout);
         double l = 0, s = 0;
         for (int i = 0; i < r3.length; i++) {
             l += (double) r3[i] * p.last[i];
@@ -235,6 +239,54 @@ class TrainableModelGradientTest {
                 norm, convBias, posKernel, checked, worst.ratio(), worst.where(), s);
 
         frozenFeatureEncoderGivesTheSameOtherGradients(m, audio, mask, r, r2, r3, dInput);
+    }
+
+    /**
+     * Dropout everywhere (hidden, attention, activation, projection, before the head): with the
+     * same seed every forward pass draws the same keep masks, so the loss is a smooth function of
+     * the tensors and the backward pass (which reuses the masks) must match its finite differences.
+     */
+    @ParameterizedTest(name = "{0}-norm encoder with dropout")
+    @CsvSource({"group", "layer"})
+    void dropoutGradientsMatchFiniteDifferencesWithTheSameMasks(String norm) throws Exception {
+        boolean group = norm.equals("group");
+        Wav2Vec2Config cfg = config(group, true, 4);
+        Random rng = new Random(77 + (group ? 1 : 0));
+        TrainableModel m = TrainableModel.initialize(cfg, rng).withNewCtcHead(VOCAB, rng);
+        condition(m, rng);
+        float[][] audio = {randn(rng, 217), randn(rng, 297)};
+        int rows = cfg.framesFor(217) + cfg.framesFor(297);
+        boolean[] mask = new boolean[rows];
+        mask[2] = true;
+        float[] r = randn(rng, rows * VOCAB), r2 = randn(rng, rows * cfg.convOutDim()), r3 = randn(rng, rows * cfg.hiddenSize());
+        java.util.function.Supplier<TrainableModel.Dropout> dropout = () -> new TrainableModel.Dropout(0.2f, 0.2f, 0.2f, 0.2f, 0.2f, new Random(5));
+
+        m.params.zeroGrad();
+        TrainableModel.Pass pass = m.forward(audio, mask, true, dropout.get());
+        float[][] dInput = m.backward(pass, r, r3, r2, true);
+        double s = loss(m, audio, mask, r, r2, r3, dropout.get())[1];
+        DoubleSupplier lossFn = () -> loss(m, audio, mask, r, r2, r3, dropout.get())[0];
+        assertEquals(loss(m, audio, mask, r, r2, r3, dropout.get())[0], loss(m, audio, mask, r, r2, r3, dropout.get())[0],
+                "the same seed draws the same masks");
+        assertNotEquals(loss(m, audio, mask, r, r2, r3, dropout.get())[0], loss(m, audio, mask, r, r2, r3)[0], "dropout changes the loss");
+
+        Worst worst = new Worst("", 0);
+        for (Params.Tensor t : m.params.all()) {
+            double maxGrad = 0;
+            int argmax = 0;
+            for (int i = 0; i < t.size(); i++) {
+                if (Math.abs(t.grad[i]) > maxGrad) {
+                    maxGrad = Math.abs(t.grad[i]);
+                    argmax = i;
+                }
+            }
+            if (maxGrad == 0) continue;
+            for (int i : sample(t.size(), argmax, rng)) worst = check(t.name + "[" + i + "]", t.grad[i], maxGrad, estimates(t.value, i, lossFn), s, worst);
+        }
+        double maxIn = 0;
+        for (float g : dInput[1]) maxIn = Math.max(maxIn, Math.abs(g));
+        worst = check("input 1[100]", dInput[1][100], maxIn, estimates(audio[1], 100, lossFn), s, worst);
+        if (VERBOSE) System.out.printf("%s with dropout: worst %.3f of the tolerance at %s%n", norm, worst.ratio(), worst.where());
     }
 
     /** The largest-|grad| element and 3 other random ones (all when there are at most 4). */
