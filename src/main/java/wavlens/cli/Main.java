@@ -26,6 +26,7 @@ import wavlens.io.UserError;
                 ProjectCommand.class,
                 RankCommand.class,
                 ServeCommand.class,
+                PretrainCommand.class,
                 FinetuneCommand.class,
                 BenchCommand.class,
         })

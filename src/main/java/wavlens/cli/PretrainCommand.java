@@ -1,0 +1,113 @@
+package wavlens.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import wavlens.checkpoint.DType;
+import wavlens.io.Json;
+import wavlens.io.UserError;
+import wavlens.train.Pretraining;
+
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = {
+        "wav2vec 2.0 pretraining: masked spans, contrastive loss over Gumbel-quantized targets with sampled negatives,",
+        "codebook diversity loss and feature penalty, on the audio of a corpus (no transcripts needed). From scratch",
+        "(--shape tiny|small|base) or continuing a checkpoint (--init DIR). Writes a HuggingFace Wav2Vec2ForPreTraining",
+        "folder plus training_log.csv and training.json. Interrupt with Ctrl-C and rerun the same command to resume."})
+public final class PretrainCommand implements Callable<Integer> {
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny (4.8 M parameters), small or base, for a model from scratch (default ${DEFAULT-VALUE})")
+    String shape;
+
+    @Option(names = "--init", description = "continue pretraining this checkpoint instead of starting from scratch")
+    String init;
+
+    @Option(names = "--corpus", required = true, description = "corpus with audio (folder, Kaldi data folder or TSV manifest)")
+    Path corpus;
+
+    @Option(names = "--out", required = true, description = "output model folder")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "5000", description = "updates (default ${DEFAULT-VALUE})")
+    long steps;
+
+    @Option(names = "--batch-seconds", defaultValue = "32", description = "audio per batch in seconds (default ${DEFAULT-VALUE})")
+    double batchSeconds;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "0.08", description = "share of steps warming up (default ${DEFAULT-VALUE})")
+    double warmup;
+
+    @Option(names = "--mask-time-prob", defaultValue = "0.65", description = "share of frames starting a masked span (default ${DEFAULT-VALUE})")
+    float maskTimeProb;
+
+    @Option(names = "--mask-time-length", defaultValue = "10", description = "frames per masked span (default ${DEFAULT-VALUE})")
+    int maskTimeLength;
+
+    @Option(names = "--negatives", defaultValue = "100", description = "distractors per masked frame (default ${DEFAULT-VALUE})")
+    int negatives;
+
+    @Option(names = "--gumbel", defaultValue = "2,0.5", split = ",", description = "Gumbel-softmax temperature at the start and the end (default ${DEFAULT-VALUE})")
+    double[] gumbel;
+
+    @Option(names = "--feature-penalty", defaultValue = "10", description = "weight of mean(conv features²) (default ${DEFAULT-VALUE})")
+    double featurePenalty;
+
+    @Option(names = "--feature-grad-mult", defaultValue = "0.1", description = "scale of the feature encoder's gradient, fairseq's feature_grad_mult (default ${DEFAULT-VALUE})")
+    float featureGradMult;
+
+    @Option(names = "--dropout", defaultValue = "0.1", description = "hidden, attention and projection dropout (default ${DEFAULT-VALUE})")
+    float dropout;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay (default ${DEFAULT-VALUE})")
+    double weightDecay;
+
+    @Option(names = "--clip", defaultValue = "10", description = "gradient-norm clipping threshold; 0 = none (default ${DEFAULT-VALUE})")
+    double clip;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of initialisation, data order, masks, negatives and noise (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--save-every", defaultValue = "500", description = "steps between checkpoints (also every 10 minutes) (default ${DEFAULT-VALUE})")
+    int saveEvery;
+
+    @Option(names = "--max-seconds", defaultValue = "15", description = "crop longer utterances to a random window of this length (default ${DEFAULT-VALUE})")
+    double maxSeconds;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the saved model (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Override
+    public Integer call() {
+        if (steps < 1) throw new UserError("--steps must be at least 1");
+        if (!(batchSeconds > 0) || !(lr > 0)) throw new UserError("--batch-seconds and --lr must be positive");
+        if (!(maskTimeProb > 0 && maskTimeProb < 1)) throw new UserError("--mask-time-prob must be in (0, 1)");
+        if (negatives < 1) throw new UserError("--negatives must be at least 1");
+        if (gumbel.length != 2 || !(gumbel[0] > 0) || !(gumbel[1] > 0)) throw new UserError("--gumbel takes START,END, both positive");
+        if (dropout < 0 || dropout >= 1) throw new UserError("--dropout must be in [0, 1)");
+        DType type = switch (dtype) {
+            case "f32" -> DType.F32;
+            case "f16" -> DType.F16;
+            default -> throw new UserError("--dtype must be f32 or f16, not " + dtype);
+        };
+        Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
+                steps, batchSeconds, lr, warmup, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
+                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type));
+        System.out.printf(Locale.ROOT, "pretrained %d steps in %.0f s on %d utterances: final loss %.3f per masked frame "
+                + "(contrastive %.3f), codebook perplexity %.1f -> %s%n", s.steps(), s.seconds(), s.utterances(), s.finalLoss(),
+                s.finalContrastive(), s.finalPerplexity(), out);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("steps", s.steps());
+        r.put("seconds", s.seconds());
+        r.put("final_loss", s.finalLoss());
+        r.put("final_contrastive", s.finalContrastive());
+        r.put("final_perplexity", s.finalPerplexity());
+        r.put("out", out.toString());
+        System.out.println(Json.oneLine(r));
+        return 0;
+    }
+}

@@ -1,0 +1,203 @@
+package wavlens.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import wavlens.checkpoint.DType;
+import wavlens.io.Json;
+import wavlens.io.Progress;
+import wavlens.io.UserError;
+import wavlens.model.Preprocessor;
+import wavlens.model.Shapes;
+import wavlens.model.Wav2Vec2Config;
+
+/**
+ * wav2vec 2.0 pretraining from scratch (Baevski et al. 2020, §3; HF Wav2Vec2ForPreTraining): spans
+ * of the transformer input are masked, and for every masked frame the model must pick the
+ * quantized latent of that frame among K distractors from other masked frames of the same
+ * utterance (contrastive loss, §3.2), while a diversity loss keeps the Gumbel-softmax codebooks
+ * in use and a penalty keeps the conv features small (fairseq's feature_pen). Losses are summed
+ * over masked frames and the gradients divided by their number, as fairseq normalises by
+ * sample_size.
+ */
+public final class Pretraining {
+    public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
+                          double warmup, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
+                          double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
+                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype) {}
+
+    public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances) {}
+
+    private Pretraining() {}
+
+    public static Summary run(Options o) {
+        long start = System.nanoTime();
+        ObjectNode configJson;
+        TrainableModel model;
+        Random init = new Random(o.seed());
+        if (o.init() != null) {
+            configJson = (ObjectNode) Json.read(o.init().resolve("config.json"));
+        } else {
+            configJson = Shapes.config(o.shape());
+        }
+        configJson.putArray("architectures").add("Wav2Vec2ForPreTraining");
+        configJson.put("mask_time_prob", o.maskTimeProb());
+        configJson.put("mask_time_length", o.maskTimeLength());
+        configJson.put("num_negatives", o.numNegatives());
+        configJson.put("hidden_dropout", o.dropout());
+        configJson.put("attention_dropout", o.dropout());
+        configJson.put("activation_dropout", 0.0);
+        configJson.put("feat_proj_dropout", o.dropout());
+        configJson.put("layerdrop", 0.0);
+        Wav2Vec2Config cfg = Wav2Vec2Config.parse(configJson, o.out().resolve("config.json"));
+        if (o.init() != null) {
+            model = TrainableModel.load(o.init()).withConfig(cfg);
+            if (!model.params.has("quantizer.codevectors")) PretrainingHead.initialize(model.params, cfg, init);
+            if (!model.params.has(TrainableModel.BASE + "masked_spec_embed")) {
+                throw UserError.inFile(o.init(), "has no masked_spec_embed; pretraining needs it");
+            }
+            model.params.setTrainable("lm_head.", false);
+        } else {
+            model = TrainableModel.initialize(cfg, init);
+            PretrainingHead.initialize(model.params, cfg, init);
+        }
+        PretrainingHead head = new PretrainingHead(model.params, cfg);
+        Preprocessor preprocessor = Preprocessor.defaults(cfg);
+        TrainingData data = TrainingData.load(o.corpus(), preprocessor, cfg, null, null, o.maxSeconds(), o.seed());
+        FineTuning.report(data);
+
+        ObjectNode settings = Json.MAPPER.createObjectNode();
+        settings.put("kind", "pretrain");
+        settings.put("shape", o.init() == null ? o.shape() : null);
+        settings.put("init", o.init() == null ? null : o.init().toAbsolutePath().normalize().toString());
+        settings.put("corpus", o.corpus().toAbsolutePath().normalize().toString());
+        settings.put("utterances", data.items.size());
+        settings.put("steps", o.steps());
+        settings.put("batch_seconds", o.batchSeconds());
+        settings.put("lr", o.peakLr());
+        settings.put("warmup", o.warmup());
+        settings.put("mask_time_prob", o.maskTimeProb());
+        settings.put("mask_time_length", o.maskTimeLength());
+        settings.put("num_negatives", o.numNegatives());
+        settings.put("gumbel_start", o.gumbelStart());
+        settings.put("gumbel_end", o.gumbelEnd());
+        settings.put("feature_penalty", o.featurePenalty());
+        settings.put("feature_grad_mult", o.featureGradMult());
+        settings.put("dropout", o.dropout());
+        settings.put("weight_decay", o.weightDecay());
+        settings.put("clip", o.clip());
+        settings.put("seed", o.seed());
+        settings.put("max_seconds", o.maxSeconds());
+
+        AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-6, o.weightDecay()));
+        // fairseq's pretraining schedule: linear warm-up, then a decay (here exponential to 5 % of the peak)
+        LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), 0.0, 0.0, 0.05);
+        double lastLoss = Double.NaN, lastContrastive = Double.NaN, lastPerplexity = Double.NaN;
+        try (TrainingRun run = new TrainingRun(o.out(), settings)) {
+            TrainingRun.Position pos = run.resume(model.params, opt);
+            long step = pos == null ? 0 : pos.step();
+            int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
+            if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
+            List<int[]> batches = data.epoch(o.seed(), epoch, o.batchSeconds());
+            try (Progress progress = Progress.start("pretraining", o.steps(), "step", step)) {
+                while (step < o.steps()) {
+                    if (batchIndex >= batches.size()) {
+                        epoch++;
+                        batchIndex = 0;
+                        batches = data.epoch(o.seed(), epoch, o.batchSeconds());
+                    }
+                    int[] batch = batches.get(batchIndex++);
+                    long t0 = System.nanoTime();
+                    Random rng = new Random(o.seed() * 0x9E3779B97F4A7C15L + step);
+                    // Gumbel temperature: exponential from gumbelStart to gumbelEnd over the run (fairseq decays per update)
+                    double tau = o.gumbelStart() * Math.pow(o.gumbelEnd() / o.gumbelStart(), step / (double) Math.max(1, o.steps() - 1));
+                    StepResult r = step(model, head, data, batch, o, (float) tau, rng);
+                    double norm = AdamW.clipGradNorm(model.params, o.clip());
+                    double rate = lr.at(step);
+                    opt.step(rate);
+                    step++;
+                    lastLoss = r.loss;
+                    lastContrastive = r.contrastive;
+                    lastPerplexity = r.perplexity;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("step", step);
+                    row.put("loss", FineTuning.round(r.loss));
+                    row.put("contrastive", FineTuning.round(r.contrastive));
+                    row.put("diversity", FineTuning.round(r.diversity));
+                    row.put("feature_penalty", FineTuning.round(r.penalty));
+                    row.put("perplexity", FineTuning.round(r.perplexity));
+                    row.put("accuracy", FineTuning.round(r.accuracy));
+                    row.put("masked", r.masked);
+                    row.put("temperature", FineTuning.round(tau));
+                    row.put("lr", rate);
+                    row.put("grad_norm", FineTuning.round(norm));
+                    row.put("seconds", FineTuning.round((System.nanoTime() - t0) / 1e9));
+                    run.log(row);
+                    progress.message(String.format(Locale.ROOT, "loss %.3f, acc %.2f, ppl %.0f", r.loss, r.accuracy, r.perplexity));
+                    progress.step();
+                    TrainingRun.Position now = new TrainingRun.Position(step, epoch, batchIndex);
+                    if (run.stopRequested()) {
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                        throw run.stopAfterCheckpoint(step);
+                    }
+                    if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                    }
+                }
+            }
+            Json.write(o.out().resolve("config.json"), configJson);
+            model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
+            FineTuning.writePreprocessor(o.out(), preprocessor, cfg);
+            run.writeLog();
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("settings", settings);
+            summary.put("audio_seconds", FineTuning.round(data.totalSeconds()));
+            summary.put("final_loss", lastLoss);
+            summary.put("final_contrastive_per_masked_frame", lastContrastive);
+            summary.put("final_perplexity", lastPerplexity);
+            Json.write(o.out().resolve("training.json"), summary);
+            run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
+        }
+        return new Summary(o.steps(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size());
+    }
+
+    /** One step's losses, per masked frame. */
+    record StepResult(double loss, double contrastive, double diversity, double penalty, double perplexity, double accuracy, int masked) {}
+
+    static StepResult step(TrainableModel model, PretrainingHead head, TrainingData data, int[] batch, Options o, float tau, Random rng) {
+        Wav2Vec2Config cfg = model.cfg;
+        float[][] audio = new float[batch.length][];
+        int[] frames = new int[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            audio[i] = data.items.get(batch[i]).audio();
+            frames[i] = cfg.framesFor(audio[i].length);
+        }
+        boolean[][] mask = TimeMask.sample(frames, o.maskTimeProb(), o.maskTimeLength(), 2, rng);
+        int[][][] negatives = PretrainingHead.sampleNegatives(frames, mask, o.numNegatives(), rng);
+        TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.dropout(), o.dropout(), 0f, o.dropout(), 0f, rng);
+        TrainableModel.Pass p = model.forward(audio, FineTuning.packed(mask), false, dropout);
+        PretrainingHead.Result r = head.forward(p.extract, p.last, new PretrainingHead.Batch(p.rowOffset, p.frames, mask, negatives, null), tau, rng);
+        int m = Math.max(1, r.maskedFrames());
+        model.params.zeroGrad();
+        PretrainingHead.Grads g = head.backward(1f / m);
+        // feature penalty (fairseq feature_pen): weight · mean(features²), scaled like the other losses by M / M
+        double sq = 0;
+        for (float f : p.features) sq += (double) f * f;
+        double penalty = sq / p.features.length;
+        float[] dFeatures = null;
+        if (o.featurePenalty() > 0) {
+            dFeatures = new float[p.features.length];
+            float k = (float) (2 * o.featurePenalty() / p.features.length);
+            for (int i = 0; i < dFeatures.length; i++) dFeatures[i] = k * p.features[i];
+        }
+        model.backward(p, null, g.dHidden(), g.dExtract(), dFeatures, o.featureGradMult(), false);
+        double loss = r.loss() / m + o.featurePenalty() * penalty;
+        return new StepResult(loss, r.contrastive() / m, r.diversity() / m, penalty, r.perplexity(), r.accuracy(), r.maskedFrames());
+    }
+}
