@@ -15,6 +15,8 @@ import wavlens.model.Wav2Vec2Config;
 import wavlens.tensor.Blas;
 import wavlens.train.AdamW;
 import wavlens.train.CtcLoss;
+import wavlens.train.PretrainingHead;
+import wavlens.train.TimeMask;
 import wavlens.train.TrainableModel;
 
 @Command(name = "train", mixinStandardHelpOptions = true, description = {
@@ -83,6 +85,35 @@ public final class BenchTrainCommand implements Callable<Integer> {
             r.put("ctc_audio_seconds_per_second", batch * seconds / median);
             System.out.printf("CTC: %.3f s per step, %.1f audio-s/s (%s, %d × %.1f s, %d parameters)%n", median, batch * seconds / median,
                     shape, batch, seconds, model.params.count());
+        }
+        if (only == null || only.equals("pretrain")) {
+            TrainableModel model = TrainableModel.initialize(cfg, new Random(2));
+            PretrainingHead.initialize(model.params, cfg, new Random(3));
+            PretrainingHead head = new PretrainingHead(model.params, cfg);
+            r.put("parameters_pretrain", model.params.count());
+            AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-6, 0.01));
+            int[] frames = new int[batch];
+            java.util.Arrays.fill(frames, cfg.framesFor(samples));
+            // masks and negatives are drawn outside the timed step, as HF's data collator does
+            boolean[][] mask = TimeMask.sample(frames, 0.65f, 10, 2, new Random(4));
+            int[][][] negatives = PretrainingHead.sampleNegatives(frames, mask, cfg.numNegatives(), new Random(5));
+            boolean[] packed = new boolean[batch * frames[0]];
+            for (int b = 0; b < batch; b++) System.arraycopy(mask[b], 0, packed, b * frames[0], frames[0]);
+            Random noise = new Random(6);
+            double median = timeSteps(() -> {
+                TrainableModel.Pass p = model.forward(audio, packed, false, TrainableModel.Dropout.NONE);
+                PretrainingHead.Result res = head.forward(p.extract, p.last, new PretrainingHead.Batch(p.rowOffset, p.frames, mask, negatives, null),
+                        2f, noise);
+                model.params.zeroGrad();
+                PretrainingHead.Grads g = head.backward(1f / Math.max(1, res.maskedFrames()));
+                model.backward(p, null, g.dHidden(), g.dExtract(), false);
+                AdamW.clipGradNorm(model.params, 1e9);
+                opt.step(1e-4);
+            });
+            r.put("pretrain_seconds_per_step", median);
+            r.put("pretrain_audio_seconds_per_second", batch * seconds / median);
+            System.out.printf("pretraining: %.3f s per step, %.1f audio-s/s (%s, %d × %.1f s, %d parameters, %d negatives)%n", median,
+                    batch * seconds / median, shape, batch, seconds, model.params.count(), cfg.numNegatives());
         }
         r.put("peak_rss_mb", BenchEngineCommand.peakRssKb() / 1024);
         if (json) System.out.println(Json.oneLine(r));
