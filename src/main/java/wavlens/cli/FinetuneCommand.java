@@ -86,6 +86,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--letters", description = "letter table (default: the built-in Finnish table)")
     Path letters;
 
+    @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this many steps in this run; rerun to go on (default: run to the end)")
+    long stopAfter;
+
     @Override
     public Integer call() {
         if (steps < 1) throw new UserError("--steps must be at least 1");
@@ -102,7 +105,11 @@ public final class FinetuneCommand implements Callable<Integer> {
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         FineTuning.Summary s = FineTuning.run(new FineTuning.Options(ModelPaths.resolve(pretrained), train, dev, out, steps, batchSeconds, lr,
                 warmup, hold, !trainFeatureEncoder, freezeEncoderSteps, maskTimeProb, maskTimeLength, dropout, dropout, dropout, finalDropout,
-                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table));
+                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter));
+        if (!s.complete()) {
+            System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "fine-tuned %d steps in %.0f s on %d utterances: final loss %.3f%s -> %s%n", s.steps(), s.seconds(),
                 s.trainUtterances(), s.finalLoss(), s.devCer() == null ? "" : String.format(Locale.ROOT, ", dev CER %.2f%%", 100 * s.devCer()), out);
         java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();

@@ -81,6 +81,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the saved model (default ${DEFAULT-VALUE})")
     String dtype;
 
+    @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this many steps in this run; rerun to go on (default: run to the end)")
+    long stopAfter;
+
     @Override
     public Integer call() {
         if (steps < 1) throw new UserError("--steps must be at least 1");
@@ -96,7 +99,11 @@ public final class PretrainCommand implements Callable<Integer> {
         };
         Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
                 steps, batchSeconds, lr, warmup, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
-                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type));
+                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter));
+        if (!s.complete()) {
+            System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "pretrained %d steps in %.0f s on %d utterances: final loss %.3f per masked frame "
                 + "(contrastive %.3f), codebook perplexity %.1f -> %s%n", s.steps(), s.seconds(), s.utterances(), s.finalLoss(),
                 s.finalContrastive(), s.finalPerplexity(), out);

@@ -30,9 +30,9 @@ public final class FineTuning {
                           double warmup, double hold, boolean freezeFeatureEncoder, long freezeEncoderSteps,
                           float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
                           float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
-                          int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters) {}
+                          int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter) {}
 
-    public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems) {}
+    public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems, boolean complete) {}
 
     private FineTuning() {}
 
@@ -101,6 +101,8 @@ public final class FineTuning {
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
             TrainingRun.Position pos = run.resume(model.params, opt);
             long step = pos == null ? 0 : pos.step();
+            long startStep = step;
+            boolean stoppedEarly = false;
             int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
             if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
             List<int[]> batches = train.epoch(o.seed(), epoch, o.batchSeconds());
@@ -146,6 +148,13 @@ public final class FineTuning {
                         run.writeLog();
                         throw run.stopAfterCheckpoint(step);
                     }
+                    if (o.stopAfter() > 0 && step - startStep >= o.stopAfter() && step < o.steps()) {
+                        // a planned pause (--stop-after): checkpoint and end; the same command resumes
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                        stoppedEarly = true;
+                        break;
+                    }
                     if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
                         run.checkpoint(model.params, opt, now);
                         run.writeLog();
@@ -153,6 +162,11 @@ public final class FineTuning {
                 }
             }
             // the fine-tuned model, in the HF layout
+            if (stoppedEarly) {
+                System.err.printf("wavlens: stopped after %d steps as asked (--stop-after), at step %d of %d; run the same command to go on%n",
+                        step - startStep, step, o.steps());
+                return new Summary(step, lastLoss, devCer, (System.nanoTime() - start) / 1e9, train.items.size(), train.problems.size() + (dev == null ? 0 : dev.problems.size()), false);
+            }
             Json.write(o.out().resolve("config.json"), configJson);
             model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
             vocab.write(o.out());
@@ -168,7 +182,7 @@ public final class FineTuning {
             run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
         }
         return new Summary(o.steps(), lastLoss, devCer, (System.nanoTime() - start) / 1e9, train.items.size(),
-                train.problems.size() + (dev == null ? 0 : dev.problems.size()));
+                train.problems.size() + (dev == null ? 0 : dev.problems.size()), true);
     }
 
     record StepResult(double loss) {}

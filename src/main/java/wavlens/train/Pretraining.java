@@ -28,9 +28,9 @@ public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
                           double warmup, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
-                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype) {}
+                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter) {}
 
-    public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances) {}
+    public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances, boolean complete) {}
 
     private Pretraining() {}
 
@@ -100,6 +100,8 @@ public final class Pretraining {
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
             TrainingRun.Position pos = run.resume(model.params, opt);
             long step = pos == null ? 0 : pos.step();
+            long startStep = step;
+            boolean stoppedEarly = false;
             int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
             if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
             List<int[]> batches = data.epoch(o.seed(), epoch, o.batchSeconds());
@@ -145,11 +147,23 @@ public final class Pretraining {
                         run.writeLog();
                         throw run.stopAfterCheckpoint(step);
                     }
+                    if (o.stopAfter() > 0 && step - startStep >= o.stopAfter() && step < o.steps()) {
+                        // a planned pause (--stop-after): checkpoint and end; the same command resumes
+                        run.checkpoint(model.params, opt, now);
+                        run.writeLog();
+                        stoppedEarly = true;
+                        break;
+                    }
                     if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
                         run.checkpoint(model.params, opt, now);
                         run.writeLog();
                     }
                 }
+            }
+            if (stoppedEarly) {
+                System.err.printf("wavlens: stopped after %d steps as asked (--stop-after), at step %d of %d; run the same command to go on%n",
+                        step - startStep, step, o.steps());
+                return new Summary(step, lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), false);
             }
             Json.write(o.out().resolve("config.json"), configJson);
             model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
@@ -164,7 +178,7 @@ public final class Pretraining {
             Json.write(o.out().resolve("training.json"), summary);
             run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
         }
-        return new Summary(o.steps(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size());
+        return new Summary(o.steps(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), true);
     }
 
     /** One step's losses, per masked frame. */

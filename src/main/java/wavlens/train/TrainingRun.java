@@ -40,7 +40,12 @@ public final class TrainingRun implements AutoCloseable {
     /** Opens (creates) the output folder; settings = every option that decides the run's result. */
     public TrainingRun(Path out, ObjectNode settings) {
         this.out = out;
-        this.settings = settings;
+        // through JSON text once, so the settings compare equal to the ones read back from state.json
+        try {
+            this.settings = (ObjectNode) Json.MAPPER.readTree(settings.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
         try {
             Files.createDirectories(out);
         } catch (IOException e) {

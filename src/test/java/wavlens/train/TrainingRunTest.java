@@ -1,0 +1,114 @@
+package wavlens.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wavlens.checkpoint.DType;
+import wavlens.cli.Main;
+import wavlens.corpus.LetterTable;
+import wavlens.corpus.synth.CorpusSynthesizer;
+import wavlens.io.UserError;
+import wavlens.model.Wav2Vec2;
+
+/**
+ * Fine-tuning and pretraining end to end on a small synthesized corpus with the tiny shared
+ * checkpoint: an interrupted run resumed from its checkpoint ends bit for bit where an
+ * uninterrupted run ends, the written folder is a model the inference engine reads, and a resume
+ * with other settings is refused with a clear message.
+ */
+class TrainingRunTest {
+    static final Path PRETRAINED = Path.of("../shared/testdata/wav2vec2/base-group");
+
+    @TempDir
+    static Path tmp;
+    static Path corpus;
+
+    @BeforeAll
+    static void corpus() {
+        corpus = tmp.resolve("corpus");
+        System.setProperty("wavlens.quiet", "true");
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, 24, 3, 1.0, null, "white", false, null));
+    }
+
+    static FineTuning.Options finetune(Path out, long stopAfter, double lr) {
+        return new FineTuning.Options(PRETRAINED, corpus.resolve("finetune-train"), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
+                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter);
+    }
+
+    static List<String> column(Path csv, String name) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        int col = List.of(lines.getFirst().split(",")).indexOf(name);
+        List<String> out = new ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) out.add(l.split(",", -1)[col]);
+        return out;
+    }
+
+    @Test
+    void interruptedFineTuningResumesToTheSameModel() throws Exception {
+        Path whole = tmp.resolve("ft-whole"), parts = tmp.resolve("ft-parts");
+        FineTuning.Summary a = FineTuning.run(finetune(whole, 0, 1e-3));
+        assertTrue(a.complete());
+        FineTuning.Summary first = FineTuning.run(finetune(parts, 4, 1e-3));
+        assertFalse(first.complete());
+        assertTrue(Files.exists(parts.resolve("checkpoint/state.json")));
+        assertFalse(Files.exists(parts.resolve("model.safetensors")), "no final model before the run ends");
+        FineTuning.Summary second = FineTuning.run(finetune(parts, 0, 1e-3));
+        assertTrue(second.complete());
+
+        assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")), Files.readAllBytes(parts.resolve("model.safetensors")),
+                "resumed run ends with the same tensors, bit for bit");
+        assertEquals(column(whole.resolve("training_log.csv"), "loss"), column(parts.resolve("training_log.csv"), "loss"));
+        assertEquals(column(whole.resolve("training_log.csv"), "dev_cer"), column(parts.resolve("training_log.csv"), "dev_cer"));
+        assertEquals(6, column(whole.resolve("training_log.csv"), "loss").size());
+
+        // the output is a HF CTC model folder the inference engine reads, with the corpus's letters
+        try (Wav2Vec2 m = Wav2Vec2.load(whole)) {
+            assertTrue(m.hasCtcHead());
+            assertEquals(CtcVocabulary.of(LetterTable.finnish()).size(), m.vocabSize());
+        }
+        for (String f : new String[] {"config.json", "vocab.json", "tokenizer_config.json", "preprocessor_config.json", "training.json"}) {
+            assertTrue(Files.exists(whole.resolve(f)), f);
+        }
+        Path wav;
+        try (var files = Files.walk(corpus.resolve("test"))) {
+            wav = files.filter(f -> f.toString().endsWith(".wav")).findFirst().orElseThrow();
+        }
+        assertEquals(0, Main.execute("transcribe", "--model", whole.toString(), wav.toString()), "transcribe reads it");
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefusedByName() {
+        Path out = tmp.resolve("ft-changed");
+        FineTuning.run(finetune(out, 2, 1e-3));
+        UserError e = assertThrows(UserError.class, () -> FineTuning.run(finetune(out, 0, 2e-3)));
+        assertTrue(e.getMessage().contains("lr"), e.getMessage());
+        assertTrue(e.getMessage().contains("new --out"), e.getMessage());
+    }
+
+    static Pretraining.Options pretrain(Path out, long stopAfter) {
+        return new Pretraining.Options("tiny", PRETRAINED, corpus.resolve("pretraining"), out, 5, 6, 1e-3, 0.2, 0.5f, 3, 10, 2.0, 0.5,
+                10, 0.1f, 0.1f, 0.01, 10, 11, 100, 20, DType.F32, stopAfter);
+    }
+
+    @Test
+    void interruptedPretrainingResumesToTheSameModel() throws Exception {
+        Path whole = tmp.resolve("pt-whole"), parts = tmp.resolve("pt-parts");
+        Pretraining.Summary a = Pretraining.run(pretrain(whole, 0));
+        assertTrue(a.complete());
+        assertTrue(Double.isFinite(a.finalLoss()));
+        assertFalse(Pretraining.run(pretrain(parts, 2)).complete());
+        assertTrue(Pretraining.run(pretrain(parts, 0)).complete());
+        assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")), Files.readAllBytes(parts.resolve("model.safetensors")));
+        assertEquals(column(whole.resolve("training_log.csv"), "loss"), column(parts.resolve("training_log.csv"), "loss"));
+        // a Wav2Vec2ForPreTraining folder: the engine reads it and ignores the quantizer
+        try (Wav2Vec2 m = Wav2Vec2.load(whole)) {
+            assertFalse(m.hasCtcHead());
+        }
+    }
+}
