@@ -42,6 +42,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "0.08", description = "share of steps warming up (default ${DEFAULT-VALUE})")
     double warmup;
 
+    @Option(names = "--hold", defaultValue = "0.3", description = "share of steps at the peak rate before the decay (default ${DEFAULT-VALUE})")
+    double hold;
+
     @Option(names = "--mask-time-prob", defaultValue = "0.65", description = "share of frames starting a masked span (default ${DEFAULT-VALUE})")
     float maskTimeProb;
 
@@ -98,7 +101,7 @@ public final class PretrainCommand implements Callable<Integer> {
             default -> throw new UserError("--dtype must be f32 or f16, not " + dtype);
         };
         Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
-                steps, batchSeconds, lr, warmup, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
+                steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
                 featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);

@@ -26,7 +26,7 @@ import wavlens.model.Wav2Vec2Config;
  */
 public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
-                          double warmup, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
+                          double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
                           double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter) {}
 
@@ -80,6 +80,7 @@ public final class Pretraining {
         settings.put("batch_seconds", o.batchSeconds());
         settings.put("lr", o.peakLr());
         settings.put("warmup", o.warmup());
+        settings.put("hold", o.hold());
         settings.put("mask_time_prob", o.maskTimeProb());
         settings.put("mask_time_length", o.maskTimeLength());
         settings.put("num_negatives", o.numNegatives());
@@ -94,8 +95,8 @@ public final class Pretraining {
         settings.put("max_seconds", o.maxSeconds());
 
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-6, o.weightDecay()));
-        // fairseq's pretraining schedule: linear warm-up, then a decay (here exponential to 5 % of the peak)
-        LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), 0.0, 0.0, 0.05);
+        // linear warm-up from 0, a hold at the peak, then an exponential decay to 5 % of the peak
+        LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.0, 0.05);
         double lastLoss = Double.NaN, lastContrastive = Double.NaN, lastPerplexity = Double.NaN;
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
             TrainingRun.Position pos = run.resume(model.params, opt);
