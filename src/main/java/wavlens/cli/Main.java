@@ -28,6 +28,7 @@ import wavlens.io.UserError;
                 ServeCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
+                ExperimentCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
