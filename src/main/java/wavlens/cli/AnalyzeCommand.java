@@ -59,10 +59,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--accuracy", defaultValue = "f1", description = "per-letter accuracy measure: f1, recall or precision")
     String accuracy;
 
+    @Option(names = "--experiment", description = "folder of a finished `wavlens experiment letter-frequency`: adds its verdict, figures and tables as a report section")
+    Path experiment;
+
     @Override
     public Integer call() {
         Analysis.Result r = new Analysis(new Analysis.Options(ModelPaths.resolve(pretrained), ModelPaths.resolve(finetuned), corpus, trainText, layers, out,
-                k, !euclidean, restarts, seed, maxFrames, probeIterations, projection, mapPoints, excludeSilence, accuracy)).run();
+                k, !euclidean, restarts, seed, maxFrames, probeIterations, projection, mapPoints, excludeSilence, accuracy, experiment)).run();
         System.out.printf("report: %s (%d stages run, %d reused, %.1f s)%n", r.report().resolve("index.html"), r.stagesRun(), r.stagesReused(), r.seconds());
         return 0;
     }

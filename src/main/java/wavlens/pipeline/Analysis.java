@@ -50,9 +50,17 @@ import wavlens.store.FeatureStore;
  */
 public final class Analysis {
 
+    /** experiment: the folder of a finished `wavlens experiment letter-frequency`, shown as a report section (null: none). */
     public record Options(Path pretrained, Path finetuned, Path corpus, Path trainText, String layers, Path out,
                           int k, boolean spherical, int restarts, long seed, int maxFrames, int probeIterations,
-                          String projection, int mapPoints, boolean excludeSilence, String accuracyMeasure) {}
+                          String projection, int mapPoints, boolean excludeSilence, String accuracyMeasure, Path experiment) {
+        public Options(Path pretrained, Path finetuned, Path corpus, Path trainText, String layers, Path out,
+                       int k, boolean spherical, int restarts, long seed, int maxFrames, int probeIterations,
+                       String projection, int mapPoints, boolean excludeSilence, String accuracyMeasure) {
+            this(pretrained, finetuned, corpus, trainText, layers, out, k, spherical, restarts, seed, maxFrames, probeIterations,
+                    projection, mapPoints, excludeSilence, accuracyMeasure, null);
+        }
+    }
 
     public record Result(Path report, int stagesRun, int stagesReused, double seconds) {}
 
@@ -94,6 +102,7 @@ public final class Analysis {
         } catch (IOException e) {
             throw UserError.inFile(opt.out(), "cannot create: " + e.getMessage());
         }
+        if (opt.experiment() != null) wavlens.experiment.ExperimentReport.check(opt.experiment());
         writeRunJson();
         Corpus corpus = Corpus.open(opt.corpus());
         boolean hasTestSplit = corpus.utterances().stream().anyMatch(u -> u.id().startsWith("test/"));
@@ -152,6 +161,7 @@ public final class Analysis {
         m.put("map_points", opt.mapPoints());
         m.put("exclude_silence", opt.excludeSilence());
         m.put("accuracy", opt.accuracyMeasure());
+        if (opt.experiment() != null) m.put("experiment", opt.experiment().toAbsolutePath().normalize().toString());
         return m;
     }
 
@@ -163,6 +173,7 @@ public final class Analysis {
         sb.append(" --layers ").append(opt.layers()).append(" --k ").append(opt.k()).append(" --seed ").append(opt.seed())
                 .append(" --max-frames ").append(opt.maxFrames()).append(" --projection ").append(opt.projection())
                 .append(opt.spherical() ? "" : " --euclidean").append(opt.excludeSilence() ? " --exclude-silence" : "");
+        if (opt.experiment() != null) sb.append(" --experiment ").append(opt.experiment());
         return sb.toString();
     }
 

@@ -50,6 +50,8 @@ final class ReportStage {
     void run() {
         ObjectNode p = Json.MAPPER.createObjectNode();
         fingerprints.forEach((k, v) -> p.put("upstream:" + k, v));
+        Path experiment = analysis.options().experiment();
+        if (experiment != null) p.put("experiment", Analysis.modelIdentity(experiment));
         Path index = out.resolve("index.html");
         stages.run("report", p, List.of(index, out.resolve(ExplorerWriter.PAGE)), () -> {
             List<Report.Section> sections = new ArrayList<>();
@@ -58,6 +60,7 @@ final class ReportStage {
             sections.add(mapSection());
             sections.add(changeSection());
             sections.add(relationSection());
+            if (experiment != null) sections.add(wavlens.experiment.ExperimentReport.section(experiment, out));
             explorer();
             List<Report.Parameter> params = new ArrayList<>();
             analysis.optionsMap().forEach((k, v) -> params.add(new Report.Parameter(k, String.valueOf(v))));
