@@ -120,7 +120,7 @@ public final class FineTuning {
                     for (Params.Tensor t : model.params.all()) t.trainable = headOnly ? t.name.startsWith("lm_head.") : true;
                     if (o.freezeFeatureEncoder()) model.freezeFeatureEncoder(true);
 
-                    Random rng = new Random(o.seed() * 0x9E3779B97F4A7C15L + step);
+                    Random rng = Seeds.forStep(o.seed(), step);
                     StepResult r = step(model, train, batch, o, rng);
                     double norm = AdamW.clipGradNorm(model.params, o.clip());
                     double rate = lr.at(step);

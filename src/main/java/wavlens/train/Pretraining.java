@@ -115,7 +115,7 @@ public final class Pretraining {
                     }
                     int[] batch = batches.get(batchIndex++);
                     long t0 = System.nanoTime();
-                    Random rng = new Random(o.seed() * 0x9E3779B97F4A7C15L + step);
+                    Random rng = Seeds.forStep(o.seed(), step);
                     // Gumbel temperature: exponential from gumbelStart to gumbelEnd over the run (fairseq decays per update)
                     double tau = o.gumbelStart() * Math.pow(o.gumbelEnd() / o.gumbelStart(), step / (double) Math.max(1, o.steps() - 1));
                     StepResult r = step(model, head, data, batch, o, (float) tau, rng);

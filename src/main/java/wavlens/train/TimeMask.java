@@ -16,11 +16,12 @@ public final class TimeMask {
     public static boolean[][] sample(int[] frames, float prob, int length, int minMasks, Random rng) {
         boolean[][] mask = new boolean[frames.length][];
         double epsilon = rng.nextDouble();
+        double p = Double.parseDouble(Float.toString(prob));   // 0.65f as the decimal 0.65 a config holds, not 0.6499999762
         for (int b = 0; b < frames.length; b++) {
             int t = frames[b];
             mask[b] = new boolean[t];
             if (prob <= 0 || length < 1) continue;
-            int n = Math.max((int) (prob * t / length + epsilon), minMasks);
+            int n = Math.max((int) (p * t / length + epsilon), minMasks);
             if (n * length > t) n = t / length;
             int starts = t - (length - 1);
             if (starts < n) n = Math.max(starts, 0);
