@@ -26,6 +26,7 @@ import wavlens.io.UserError;
                 ProjectCommand.class,
                 RankCommand.class,
                 ServeCommand.class,
+                DemoCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
                 ExperimentCommand.class,
