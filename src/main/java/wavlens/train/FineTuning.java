@@ -106,6 +106,7 @@ public final class FineTuning {
             int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
             if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
             List<int[]> batches = train.epoch(o.seed(), epoch, o.batchSeconds());
+            FeatureCache cache = new FeatureCache(model.cfg.convOutDim(), FEATURE_CACHE_BYTES);
             try (Progress progress = Progress.start("fine-tuning", o.steps(), "step", step)) {
                 while (step < o.steps()) {
                     if (batchIndex >= batches.size()) {
@@ -121,7 +122,7 @@ public final class FineTuning {
                     if (o.freezeFeatureEncoder()) model.freezeFeatureEncoder(true);
 
                     Random rng = Seeds.forStep(o.seed(), step);
-                    StepResult r = step(model, train, batch, o, rng);
+                    StepResult r = step(model, train, batch, o, rng, o.freezeFeatureEncoder() ? cache : null);
                     double norm = AdamW.clipGradNorm(model.params, o.clip());
                     double rate = lr.at(step);
                     opt.step(rate);
@@ -187,8 +188,44 @@ public final class FineTuning {
 
     record StepResult(double loss) {}
 
+    /** Memory for conv features kept between epochs while the feature encoder is frozen (1 GB: ~1.5 h of audio at C = 256 … 512). */
+    static final long FEATURE_CACHE_BYTES = 1L << 30;
+
+    /**
+     * The frozen feature encoder's output per training utterance, kept after its first epoch so
+     * later epochs skip the conv stack (it never changes while frozen); bounded by a byte budget,
+     * utterances past it are recomputed each time.
+     */
+    static final class FeatureCache {
+        private final int channels;
+        private final long budget;
+        private final java.util.Map<Integer, float[]> features = new java.util.HashMap<>();
+        private long bytes;
+
+        FeatureCache(int channels, long budget) {
+            this.channels = channels;
+            this.budget = budget;
+        }
+
+        float[][] lookup(int[] batch) {
+            float[][] r = new float[batch.length][];
+            for (int i = 0; i < batch.length; i++) r[i] = features.get(batch[i]);
+            return r;
+        }
+
+        void keep(int[] batch, TrainableModel.Pass p) {
+            for (int i = 0; i < batch.length; i++) {
+                if (features.containsKey(batch[i])) continue;
+                long size = 4L * p.frames[i] * channels;
+                if (bytes + size > budget) continue;
+                features.put(batch[i], java.util.Arrays.copyOfRange(p.features, p.rowOffset[i] * channels, (p.rowOffset[i] + p.frames[i]) * channels));
+                bytes += size;
+            }
+        }
+    }
+
     /** Forward (with time masks and dropout), CTC loss, backward: gradients accumulate in the model's tensors. */
-    static StepResult step(TrainableModel model, TrainingData data, int[] batch, Options o, Random rng) {
+    static StepResult step(TrainableModel model, TrainingData data, int[] batch, Options o, Random rng, FeatureCache cache) {
         Wav2Vec2Config cfg = model.cfg;
         float[][] audio = new float[batch.length][];
         int[][] targets = new int[batch.length][];
@@ -203,7 +240,9 @@ public final class FineTuning {
         if (o.maskTimeProb() > 0) mask = packed(TimeMask.sample(frames, o.maskTimeProb(), o.maskTimeLength(), 2, rng));
         TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.hiddenDropout(), o.attentionDropout(), o.activationDropout(),
                 0f, o.finalDropout(), rng);
-        TrainableModel.Pass p = model.forward(audio, mask, false, dropout);
+        float[][] cached = cache == null ? null : cache.lookup(batch);
+        TrainableModel.Pass p = model.forward(audio, cached, mask, false, dropout);
+        if (cache != null) cache.keep(batch, p);
         int vocab = model.vocabSize();
         float[] dLogits = new float[p.rows * vocab];
         CtcLoss.Result loss = CtcLoss.compute(p.logits, vocab, p.rowOffset, p.frames, targets, CtcVocabulary.BLANK,

@@ -416,11 +416,25 @@ public final class TrainableModel {
      * them (for d loss / d input).
      */
     public Pass forward(float[][] audio, boolean[] mask, boolean keepConv, Dropout dropout) {
+        return forward(audio, null, mask, keepConv, dropout);
+    }
+
+    /**
+     * The same, with the conv features of some utterances already known: featureCache[b], when
+     * not null, is utterance b's last conv layer output [frames × C] and its conv stack is skipped
+     * (only while the feature encoder is frozen: its output then never changes).
+     */
+    public Pass forward(float[][] audio, float[][] featureCache, boolean[] mask, boolean keepConv, Dropout dropout) {
         boolean needConv = keepConv || !featureEncoderFrozen();
+        if (featureCache != null && needConv) throw new IllegalStateException("conv features can be cached only while the feature encoder is frozen");
         Pass p = new Pass(audio, needConv, dropout);
         int c = cfg.convOutDim(), h = cfg.hiddenSize();
         float[][] convT = convWeightsTapMajor();
         for (int b = 0; b < p.utterances; b++) {
+            if (featureCache != null && featureCache[b] != null) {
+                System.arraycopy(featureCache[b], 0, p.features, p.rowOffset[b] * c, p.frames[b] * c);
+                continue;
+            }
             float[] x = audio[b];
             int time = x.length;
             if (needConv) {
