@@ -84,6 +84,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the saved model (default ${DEFAULT-VALUE})")
     String dtype;
 
+    @Option(names = "--max-utterances", defaultValue = "0", description = "use at most N utterances of the corpus, chosen by the seed (default: all)")
+    int maxUtterances;
+
     @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this many steps in this run; rerun to go on (default: run to the end)")
     long stopAfter;
 
@@ -102,7 +105,7 @@ public final class PretrainCommand implements Callable<Integer> {
         };
         Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
                 steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
-                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter));
+                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter, maxUtterances));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

@@ -28,7 +28,7 @@ public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
                           double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
-                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter) {}
+                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances) {}
 
     public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances, boolean complete) {}
 
@@ -67,7 +67,7 @@ public final class Pretraining {
         }
         PretrainingHead head = new PretrainingHead(model.params, cfg);
         Preprocessor preprocessor = Preprocessor.defaults(cfg);
-        TrainingData data = TrainingData.load(o.corpus(), preprocessor, cfg, null, null, o.maxSeconds(), o.seed());
+        TrainingData data = TrainingData.load(o.corpus(), preprocessor, cfg, null, null, o.maxSeconds(), o.seed(), o.maxUtterances());
         FineTuning.report(data);
 
         ObjectNode settings = Json.MAPPER.createObjectNode();
@@ -76,6 +76,7 @@ public final class Pretraining {
         settings.put("init", o.init() == null ? null : o.init().toAbsolutePath().normalize().toString());
         settings.put("corpus", o.corpus().toAbsolutePath().normalize().toString());
         settings.put("utterances", data.items.size());
+        settings.put("max_utterances", o.maxUtterances());
         settings.put("steps", o.steps());
         settings.put("batch_seconds", o.batchSeconds());
         settings.put("lr", o.peakLr());

@@ -45,13 +45,29 @@ public final class TrainingData {
      */
     public static TrainingData load(Path corpusPath, Preprocessor pre, Wav2Vec2Config cfg, CtcVocabulary vocab, LetterTable table,
                                     double maxSeconds, long seed) {
+        return load(corpusPath, pre, cfg, vocab, table, maxSeconds, seed, 0);
+    }
+
+    /** The same, with at most `limit` utterances (0 = all), chosen by the seed and kept in corpus order. */
+    public static TrainingData load(Path corpusPath, Preprocessor pre, Wav2Vec2Config cfg, CtcVocabulary vocab, LetterTable table,
+                                    double maxSeconds, long seed, int limit) {
         Corpus corpus = Corpus.open(corpusPath);
         List<Problem> problems = new ArrayList<>(corpus.problems());
         List<Item> items = new ArrayList<>();
         Random crop = new Random(seed);
         int maxSamples = (int) Math.round(maxSeconds * pre.samplingRate());
-        try (Progress progress = Progress.start("loading " + corpusPath.getFileName(), corpus.utterances().size(), "utt")) {
-            for (Utterance u : corpus.utterances()) {
+        List<Utterance> chosen = corpus.utterances();
+        if (limit > 0 && limit < chosen.size()) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < chosen.size(); i++) order.add(i);
+            Collections.shuffle(order, new Random(seed));
+            java.util.Set<Integer> keep = new java.util.HashSet<>(order.subList(0, limit));
+            List<Utterance> subset = new ArrayList<>();
+            for (int i = 0; i < chosen.size(); i++) if (keep.contains(i)) subset.add(chosen.get(i));
+            chosen = subset;
+        }
+        try (Progress progress = Progress.start("loading " + corpusPath.getFileName(), chosen.size(), "utt")) {
+            for (Utterance u : chosen) {
                 progress.step();
                 String where = u.audioPath().toString();
                 long samples = u.sampleCount(pre.samplingRate());
