@@ -35,7 +35,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch-seconds", defaultValue = "32", description = "audio per batch in seconds (default ${DEFAULT-VALUE})")
     double batchSeconds;
 
-    @Option(names = "--lr", defaultValue = "5e-5", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate (default ${DEFAULT-VALUE}; 5e-4 and above collapse small post-LN models into constant outputs)")
     double lr;
 
     @Option(names = "--warmup", defaultValue = "0.1", description = "share of steps warming up (default ${DEFAULT-VALUE})")

@@ -36,10 +36,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--batch-seconds", defaultValue = "32", description = "audio per batch in seconds (default ${DEFAULT-VALUE})")
     double batchSeconds;
 
-    @Option(names = "--lr", defaultValue = "5e-4", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "3e-4", description = "peak learning rate (default ${DEFAULT-VALUE}; 1e-3 collapses the tiny post-LN model into constant outputs)")
     double lr;
 
-    @Option(names = "--warmup", defaultValue = "0.08", description = "share of steps warming up (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "0.1", description = "share of steps warming up (default ${DEFAULT-VALUE})")
     double warmup;
 
     @Option(names = "--hold", defaultValue = "0.3", description = "share of steps at the peak rate before the decay (default ${DEFAULT-VALUE})")
@@ -57,7 +57,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--gumbel", defaultValue = "2,0.5", split = ",", description = "Gumbel-softmax temperature at the start and the end (default ${DEFAULT-VALUE})")
     double[] gumbel;
 
-    @Option(names = "--feature-penalty", defaultValue = "10", description = "weight of mean(conv features²) (default ${DEFAULT-VALUE})")
+    @Option(names = "--feature-penalty", defaultValue = "0", description = "weight of mean(conv features²), fairseq's feature_pen (fairseq uses 10; HF has none; default ${DEFAULT-VALUE}: "
+            + "in short runs it shrinks the conv output until its LayerNorm amplifies noise)")
     double featurePenalty;
 
     @Option(names = "--feature-grad-mult", defaultValue = "0.1", description = "scale of the feature encoder's gradient, fairseq's feature_grad_mult (default ${DEFAULT-VALUE})")
