@@ -96,97 +96,56 @@ public final class FineTuning {
 
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-8, o.weightDecay()));
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.01, 0.05);
-        double lastLoss = Double.NaN;
-        Double devCer = null;
+        Double[] devCer = {null};
+        FeatureCache cache = new FeatureCache(model.cfg.convOutDim(), FEATURE_CACHE_BYTES);
+        TrainingRun.Outcome outcome;
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
-            TrainingRun.Position pos = run.resume(model.params, opt);
-            long step = pos == null ? 0 : pos.step();
-            long startStep = step;
-            boolean stoppedEarly = false;
-            int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
-            if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
-            List<int[]> batches = train.epoch(o.seed(), epoch, o.batchSeconds());
-            FeatureCache cache = new FeatureCache(model.cfg.convOutDim(), FEATURE_CACHE_BYTES);
-            try (Progress progress = Progress.start("fine-tuning", o.steps(), "step", step)) {
-                while (step < o.steps()) {
-                    if (batchIndex >= batches.size()) {
-                        epoch++;
-                        batchIndex = 0;
-                        batches = train.epoch(o.seed(), epoch, o.batchSeconds());
-                    }
-                    int[] batch = batches.get(batchIndex++);
-                    long t0 = System.nanoTime();
-                    // the whole pretrained network waits while the new head settles (fairseq's freeze_finetune_updates)
-                    boolean headOnly = step < o.freezeEncoderSteps();
-                    for (Params.Tensor t : model.params.all()) t.trainable = headOnly ? t.name.startsWith("lm_head.") : true;
-                    if (o.freezeFeatureEncoder()) model.freezeFeatureEncoder(true);
+            outcome = run.loop("fine-tuning", model.params, opt, lr, o.clip(), train, o.seed(), o.batchSeconds(), o.steps(), o.saveEvery(),
+                    o.stopAfter(), new TrainingRun.Update() {
+                        @Override
+                        public Map<String, Object> gradients(long step, int[] batch, Random rng) {
+                            // the whole pretrained network waits while the new head settles (fairseq's freeze_finetune_updates)
+                            boolean headOnly = step < o.freezeEncoderSteps();
+                            for (Params.Tensor t : model.params.all()) t.trainable = !headOnly || t.name.startsWith("lm_head.");
+                            if (o.freezeFeatureEncoder()) model.freezeFeatureEncoder(true);
+                            return Map.of("loss", round(step(model, train, batch, o, rng, o.freezeFeatureEncoder() ? cache : null)));
+                        }
 
-                    Random rng = Seeds.forStep(o.seed(), step);
-                    StepResult r = step(model, train, batch, o, rng, o.freezeFeatureEncoder() ? cache : null);
-                    double norm = AdamW.clipGradNorm(model.params, o.clip());
-                    double rate = lr.at(step);
-                    opt.step(rate);
-                    step++;
-                    lastLoss = r.loss;
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("step", step);
-                    row.put("loss", round(r.loss));
-                    row.put("lr", rate);
-                    row.put("grad_norm", round(norm));
-                    row.put("utterances", batch.length);
-                    row.put("seconds", round((System.nanoTime() - t0) / 1e9));
-                    if (dev != null && (step % o.evalEvery() == 0 || step == o.steps())) {
-                        devCer = evaluate(model, dev, vocab.decoder(), o.batchSeconds()).cer();
-                        row.put("dev_cer", round(devCer));
-                    }
-                    run.log(row);
-                    progress.message(String.format(Locale.ROOT, "loss %.3f%s", r.loss,
-                            devCer == null ? "" : String.format(Locale.ROOT, ", dev CER %.1f%%", 100 * devCer)));
-                    progress.step();
-                    TrainingRun.Position now = new TrainingRun.Position(step, epoch, batchIndex);
-                    if (run.stopRequested()) {
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                        throw run.stopAfterCheckpoint(step);
-                    }
-                    if (o.stopAfter() > 0 && step - startStep >= o.stopAfter() && step < o.steps()) {
-                        // a planned pause (--stop-after): checkpoint and end; the same command resumes
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                        stoppedEarly = true;
-                        break;
-                    }
-                    if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                    }
-                }
+                        @Override
+                        public void afterStep(long stepsDone, Map<String, Object> row) {
+                            if (dev != null && (stepsDone % o.evalEvery() == 0 || stepsDone == o.steps())) {
+                                devCer[0] = evaluate(model, dev, vocab.decoder(), o.batchSeconds()).cer();
+                                row.put("dev_cer", round(devCer[0]));
+                            }
+                        }
+
+                        @Override
+                        public String status(Map<String, Object> row) {
+                            return String.format(Locale.ROOT, "loss %.3f%s", (Double) row.get("loss"),
+                                    devCer[0] == null ? "" : String.format(Locale.ROOT, ", dev CER %.1f%%", 100 * devCer[0]));
+                        }
+                    });
+            double lastLoss = outcome.lastRow().isEmpty() ? Double.NaN : (Double) outcome.lastRow().get("loss");
+            int problems = train.problems.size() + (dev == null ? 0 : dev.problems.size());
+            if (!outcome.complete()) {
+                return new Summary(outcome.step(), lastLoss, devCer[0], (System.nanoTime() - start) / 1e9, train.items.size(), problems, false);
             }
             // the fine-tuned model, in the HF layout
-            if (stoppedEarly) {
-                System.err.printf("wavlens: stopped after %d steps as asked (--stop-after), at step %d of %d; run the same command to go on%n",
-                        step - startStep, step, o.steps());
-                return new Summary(step, lastLoss, devCer, (System.nanoTime() - start) / 1e9, train.items.size(), train.problems.size() + (dev == null ? 0 : dev.problems.size()), false);
-            }
             Json.write(o.out().resolve("config.json"), configJson);
             model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
             vocab.write(o.out());
             writePreprocessor(o.out(), preprocessor, cfg);
-            run.writeLog();
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("settings", settings);
             summary.put("train_seconds_of_audio", round(train.totalSeconds()));
             summary.put("final_loss", lastLoss);
-            summary.put("dev_cer", devCer);
-            summary.put("problems", train.problems.size() + (dev == null ? 0 : dev.problems.size()));
+            summary.put("dev_cer", devCer[0]);
+            summary.put("problems", problems);
             Json.write(o.out().resolve("training.json"), summary);
-            run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
+            run.finish(model.params, opt);
+            return new Summary(o.steps(), lastLoss, devCer[0], (System.nanoTime() - start) / 1e9, train.items.size(), problems, true);
         }
-        return new Summary(o.steps(), lastLoss, devCer, (System.nanoTime() - start) / 1e9, train.items.size(),
-                train.problems.size() + (dev == null ? 0 : dev.problems.size()), true);
     }
-
-    record StepResult(double loss) {}
 
     /** Memory for conv features kept between epochs while the feature encoder is frozen (1 GB: ~1.5 h of audio at C = 256 … 512). */
     static final long FEATURE_CACHE_BYTES = 1L << 30;
@@ -224,8 +183,8 @@ public final class FineTuning {
         }
     }
 
-    /** Forward (with time masks and dropout), CTC loss, backward: gradients accumulate in the model's tensors. */
-    static StepResult step(TrainableModel model, TrainingData data, int[] batch, Options o, Random rng, FeatureCache cache) {
+    /** Forward (with time masks and dropout), CTC loss, backward: gradients in the model's tensors; returns the loss. */
+    static double step(TrainableModel model, TrainingData data, int[] batch, Options o, Random rng, FeatureCache cache) {
         Wav2Vec2Config cfg = model.cfg;
         float[][] audio = new float[batch.length][];
         int[][] targets = new int[batch.length][];
@@ -249,7 +208,7 @@ public final class FineTuning {
                 CtcLoss.Reduction.MEAN, true, dLogits);
         model.params.zeroGrad();
         model.backward(p, dLogits, null, null, false);
-        return new StepResult(loss.loss());
+        return loss.loss();
     }
 
     /** Per-utterance masks laid out as packed rows. */
@@ -312,6 +271,6 @@ public final class FineTuning {
     }
 
     static double round(double x) {
-        return Math.round(x * 1e5) / 1e5;
+        return TrainingRun.round(x);
     }
 }

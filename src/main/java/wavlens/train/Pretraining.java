@@ -98,89 +98,55 @@ public final class Pretraining {
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-6, o.weightDecay()));
         // linear warm-up from 0, a hold at the peak, then an exponential decay to 5 % of the peak
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.0, 0.05);
-        double lastLoss = Double.NaN, lastContrastive = Double.NaN, lastPerplexity = Double.NaN;
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
-            TrainingRun.Position pos = run.resume(model.params, opt);
-            long step = pos == null ? 0 : pos.step();
-            long startStep = step;
-            boolean stoppedEarly = false;
-            int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
-            if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", o.out(), step, o.steps());
-            List<int[]> batches = data.epoch(o.seed(), epoch, o.batchSeconds());
-            try (Progress progress = Progress.start("pretraining", o.steps(), "step", step)) {
-                while (step < o.steps()) {
-                    if (batchIndex >= batches.size()) {
-                        epoch++;
-                        batchIndex = 0;
-                        batches = data.epoch(o.seed(), epoch, o.batchSeconds());
-                    }
-                    int[] batch = batches.get(batchIndex++);
-                    long t0 = System.nanoTime();
-                    Random rng = Seeds.forStep(o.seed(), step);
-                    // Gumbel temperature: exponential from gumbelStart to gumbelEnd over the run (fairseq decays per update)
-                    double tau = o.gumbelStart() * Math.pow(o.gumbelEnd() / o.gumbelStart(), step / (double) Math.max(1, o.steps() - 1));
-                    StepResult r = step(model, head, data, batch, o, (float) tau, rng);
-                    double norm = AdamW.clipGradNorm(model.params, o.clip());
-                    double rate = lr.at(step);
-                    opt.step(rate);
-                    step++;
-                    lastLoss = r.loss;
-                    lastContrastive = r.contrastive;
-                    lastPerplexity = r.perplexity;
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("step", step);
-                    row.put("loss", FineTuning.round(r.loss));
-                    row.put("contrastive", FineTuning.round(r.contrastive));
-                    row.put("diversity", FineTuning.round(r.diversity));
-                    row.put("feature_penalty", FineTuning.round(r.penalty));
-                    row.put("perplexity", FineTuning.round(r.perplexity));
-                    row.put("accuracy", FineTuning.round(r.accuracy));
-                    row.put("masked", r.masked);
-                    row.put("temperature", FineTuning.round(tau));
-                    row.put("lr", rate);
-                    row.put("grad_norm", FineTuning.round(norm));
-                    row.put("seconds", FineTuning.round((System.nanoTime() - t0) / 1e9));
-                    run.log(row);
-                    progress.message(String.format(Locale.ROOT, "loss %.3f, acc %.2f, ppl %.0f", r.loss, r.accuracy, r.perplexity));
-                    progress.step();
-                    TrainingRun.Position now = new TrainingRun.Position(step, epoch, batchIndex);
-                    if (run.stopRequested()) {
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                        throw run.stopAfterCheckpoint(step);
-                    }
-                    if (o.stopAfter() > 0 && step - startStep >= o.stopAfter() && step < o.steps()) {
-                        // a planned pause (--stop-after): checkpoint and end; the same command resumes
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                        stoppedEarly = true;
-                        break;
-                    }
-                    if (step < o.steps() && run.due(step, o.saveEvery(), 10)) {
-                        run.checkpoint(model.params, opt, now);
-                        run.writeLog();
-                    }
-                }
-            }
-            if (stoppedEarly) {
-                System.err.printf("wavlens: stopped after %d steps as asked (--stop-after), at step %d of %d; run the same command to go on%n",
-                        step - startStep, step, o.steps());
-                return new Summary(step, lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), false);
+            TrainingRun.Outcome outcome = run.loop("pretraining", model.params, opt, lr, o.clip(), data, o.seed(), o.batchSeconds(), o.steps(),
+                    o.saveEvery(), o.stopAfter(), new TrainingRun.Update() {
+                        @Override
+                        public Map<String, Object> gradients(long step, int[] batch, Random rng) {
+                            // Gumbel temperature: exponential from gumbelStart to gumbelEnd over the run (fairseq decays per update)
+                            double tau = o.gumbelStart() * Math.pow(o.gumbelEnd() / o.gumbelStart(), step / (double) Math.max(1, o.steps() - 1));
+                            StepResult r = step(model, head, data, batch, o, (float) tau, rng);
+                            Map<String, Object> row = new LinkedHashMap<>();
+                            row.put("loss", TrainingRun.round(r.loss));
+                            row.put("contrastive", TrainingRun.round(r.contrastive));
+                            row.put("diversity", TrainingRun.round(r.diversity));
+                            row.put("feature_penalty", TrainingRun.round(r.penalty));
+                            row.put("perplexity", TrainingRun.round(r.perplexity));
+                            row.put("accuracy", TrainingRun.round(r.accuracy));
+                            row.put("masked", r.masked);
+                            row.put("temperature", TrainingRun.round(tau));
+                            return row;
+                        }
+
+                        @Override
+                        public String status(Map<String, Object> row) {
+                            return String.format(Locale.ROOT, "loss %.3f, acc %.2f, ppl %.0f", (Double) row.get("loss"), (Double) row.get("accuracy"),
+                                    (Double) row.get("perplexity"));
+                        }
+                    });
+            Map<String, Object> last = outcome.lastRow();
+            double lastLoss = number(last, "loss"), lastContrastive = number(last, "contrastive"), lastPerplexity = number(last, "perplexity");
+            if (!outcome.complete()) {
+                return new Summary(outcome.step(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), false);
             }
             Json.write(o.out().resolve("config.json"), configJson);
             model.params.save(o.out().resolve("model.safetensors"), o.dtype(), Map.of("format", "pt"));
             FineTuning.writePreprocessor(o.out(), preprocessor, cfg);
-            run.writeLog();
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("settings", settings);
-            summary.put("audio_seconds", FineTuning.round(data.totalSeconds()));
+            summary.put("audio_seconds", TrainingRun.round(data.totalSeconds()));
             summary.put("final_loss", lastLoss);
             summary.put("final_contrastive_per_masked_frame", lastContrastive);
             summary.put("final_perplexity", lastPerplexity);
             Json.write(o.out().resolve("training.json"), summary);
-            run.checkpoint(model.params, opt, new TrainingRun.Position(step, epoch, batchIndex));
+            run.finish(model.params, opt);
+            return new Summary(o.steps(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), true);
         }
-        return new Summary(o.steps(), lastLoss, lastContrastive, lastPerplexity, (System.nanoTime() - start) / 1e9, data.items.size(), true);
+    }
+
+    private static double number(Map<String, Object> row, String key) {
+        Object v = row.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     /** One step's losses, per masked frame. */

@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import wavlens.checkpoint.DType;
 import wavlens.io.AtomicFiles;
 import wavlens.io.Json;
+import wavlens.io.Progress;
 import wavlens.io.UserError;
 
 /**
@@ -149,6 +151,100 @@ public final class TrainingRun implements AutoCloseable {
         stopped.countDown();
         return new UserError("interrupted at step " + step + "; the checkpoint in " + checkpointDir()
                 + " is complete: run the same command again to resume");
+    }
+
+    /** What a training loop does with each batch (the loop itself is {@link #loop}). */
+    public interface Update {
+        /**
+         * Computes the gradients of one batch into the tensors' grad arrays (zeroing them first)
+         * and returns its log columns ("loss" first).
+         */
+        Map<String, Object> gradients(long step, int[] batch, Random rng);
+
+        /** After the optimizer step: more log columns (e.g. a dev-set score), added to row. */
+        default void afterStep(long stepsDone, Map<String, Object> row) {}
+
+        /** The short status shown beside the progress bar. */
+        String status(Map<String, Object> row);
+    }
+
+    /** Where a loop ended: at step (== the run's steps when complete), or paused by --stop-after. */
+    public record Outcome(long step, boolean complete, Map<String, Object> lastRow) {}
+
+    /**
+     * The training loop shared by fine-tuning and pretraining: from the checkpoint (if any) to
+     * `steps` updates over the data's seeded epochs, each step drawing from its own random source
+     * ({@link Seeds#forStep}), clipping the gradient norm, stepping AdamW at the scheduled rate,
+     * logging, and checkpointing every saveEvery steps, every 10 minutes, on Ctrl-C (then the
+     * process ends with a message) and when stopAfter steps of this run are done.
+     */
+    public Outcome loop(String task, Params params, AdamW optimizer, LearningRate lr, double clip, TrainingData data, long seed,
+                        double batchSeconds, long steps, int saveEvery, long stopAfter, Update update) {
+        Position pos = resume(params, optimizer);
+        long step = pos == null ? 0 : pos.step(), startStep = step;
+        int epoch = pos == null ? 0 : pos.epoch(), batchIndex = pos == null ? 0 : pos.batch();
+        if (pos != null) System.err.printf("wavlens: resuming %s at step %d of %d%n", out, step, steps);
+        List<int[]> batches = data.epoch(seed, epoch, batchSeconds);
+        Map<String, Object> row = Map.of();
+        try (Progress progress = Progress.start(task, steps, "step", step)) {
+            while (step < steps) {
+                if (batchIndex >= batches.size()) {
+                    epoch++;
+                    batchIndex = 0;
+                    batches = data.epoch(seed, epoch, batchSeconds);
+                }
+                int[] batch = batches.get(batchIndex++);
+                long t0 = System.nanoTime();
+                Map<String, Object> columns = update.gradients(step, batch, Seeds.forStep(seed, step));
+                double norm = AdamW.clipGradNorm(params, clip);
+                double rate = lr.at(step);
+                optimizer.step(rate);
+                step++;
+                row = new LinkedHashMap<>();
+                row.put("step", step);
+                row.putAll(columns);
+                row.put("lr", rate);
+                row.put("grad_norm", round(norm));
+                row.put("utterances", batch.length);
+                row.put("seconds", round((System.nanoTime() - t0) / 1e9));
+                update.afterStep(step, row);
+                log(row);
+                progress.message(update.status(row));
+                progress.step();
+                Position now = new Position(step, epoch, batchIndex);
+                if (stopRequested()) {
+                    checkpoint(params, optimizer, now);
+                    writeLog();
+                    throw stopAfterCheckpoint(step);
+                }
+                if (stopAfter > 0 && step - startStep >= stopAfter && step < steps) {
+                    // a planned pause (--stop-after): checkpoint and end; the same command resumes
+                    checkpoint(params, optimizer, now);
+                    writeLog();
+                    System.err.printf("wavlens: stopped after %d steps as asked (--stop-after), at step %d of %d; run the same command to go on%n",
+                            step - startStep, step, steps);
+                    return new Outcome(step, false, row);
+                }
+                if (step < steps && due(step, saveEvery, 10)) {
+                    checkpoint(params, optimizer, now);
+                    writeLog();
+                }
+            }
+        }
+        writeLog();
+        finalPosition = new Position(step, epoch, batchIndex);
+        return new Outcome(step, true, row);
+    }
+
+    private Position finalPosition;
+
+    /** After a complete loop and the caller's final files: the last checkpoint, so a longer rerun can build on it. */
+    public void finish(Params params, AdamW optimizer) {
+        if (finalPosition != null) checkpoint(params, optimizer, finalPosition);
+    }
+
+    static double round(double x) {
+        return Math.round(x * 1e5) / 1e5;
     }
 
     /** Appends one row (step, loss, learning rate, …) to the log. */
