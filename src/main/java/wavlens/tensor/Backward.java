@@ -35,21 +35,11 @@ public final class Backward {
     static void geluRange(float[] dy, float[] x, int from, int to) {
         int i = from;
         int upper = from + Ops.S.loopBound(to - from);
-        FloatVector one = FloatVector.broadcast(Ops.S, 1f);
         for (; i < upper; i += Ops.S.length()) {
             FloatVector xv = FloatVector.fromArray(Ops.S, x, i);
             FloatVector z = xv.mul(0.70710678f);
-            FloatVector az = z.abs();
-            FloatVector t = one.div(az.fma(0.3275911f, 1f));
-            FloatVector poly = t.fma(1.061405429f, -1.453152027f);
-            poly = poly.mul(t).add(1.421413741f);
-            poly = poly.mul(t).add(-0.284496736f);
-            poly = poly.mul(t).add(0.254829592f);
-            poly = poly.mul(t);
-            FloatVector e = Ops.exp(az.mul(az).neg());
-            FloatVector erfAbs = one.sub(poly.mul(e));
-            FloatVector erf = erfAbs.blend(erfAbs.neg(), z.compare(jdk.incubator.vector.VectorOperators.LT, 0f));
-            FloatVector cdf = erf.add(1f).mul(0.5f);
+            FloatVector e = Ops.exp(z.mul(z).neg());
+            FloatVector cdf = Ops.erf(z, e).add(1f).mul(0.5f);
             FloatVector d = xv.mul(e).mul((float) INV_SQRT_2PI).add(cdf);
             FloatVector.fromArray(Ops.S, dy, i).mul(d).intoArray(dy, i);
         }

@@ -109,24 +109,28 @@ public final class Ops {
     public static void geluInPlace(float[] a, int from, int to) {
         int i = from;
         int upper = from + S.loopBound(to - from);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i < upper; i += S.length()) {
             FloatVector x = FloatVector.fromArray(S, a, i);
             FloatVector z = x.mul(0.70710678f);
-            FloatVector az = z.abs();
-            FloatVector t = one.div(az.fma(0.3275911f, 1f));
-            FloatVector poly = t.fma(1.061405429f, -1.453152027f);
-            poly = poly.mul(t).add(1.421413741f);
-            poly = poly.mul(t).add(-0.284496736f);
-            poly = poly.mul(t).add(0.254829592f);
-            poly = poly.mul(t);
-            FloatVector e = exp(az.mul(az).neg());
-            FloatVector erfAbs = one.sub(poly.mul(e));
-            // erf is odd: restore the sign of z
-            FloatVector erf = erfAbs.blend(erfAbs.neg(), z.compare(VectorOperators.LT, 0f));
-            x.mul(0.5f).mul(erf.add(1f)).intoArray(a, i);
+            x.mul(0.5f).mul(erf(z, exp(z.mul(z).neg())).add(1f)).intoArray(a, i);
         }
         for (; i < to; i++) a[i] = gelu(a[i]);
+    }
+
+    /**
+     * {@link #erf(float)} lane-wise, given e^{−z²} (which the GELU gradient needs too):
+     * erf(|z|) = 1 − (a1 t + … + a5 t⁵) e^{−z²}, t = 1/(1 + p|z|), odd in z.
+     */
+    static FloatVector erf(FloatVector z, FloatVector expNegZ2) {
+        FloatVector az = z.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(0.3275911f, 1f));
+        FloatVector poly = t.fma(1.061405429f, -1.453152027f);
+        poly = poly.mul(t).add(1.421413741f);
+        poly = poly.mul(t).add(-0.284496736f);
+        poly = poly.mul(t).add(0.254829592f);
+        poly = poly.mul(t);
+        FloatVector erfAbs = poly.mul(expNegZ2).neg().add(1f);
+        return erfAbs.blend(erfAbs.neg(), z.compare(VectorOperators.LT, 0f));
     }
 
     /** GELU over a whole matrix, parallel by rows. */
