@@ -87,13 +87,13 @@ final class ControlledFit {
         if (letters < 3) throw new UserError("the fit needs at least 3 letters with test occurrences, got " + letters);
         if (n < 4) throw new UserError("the fit needs at least 4 (variant, letter) rows, got " + n);
         double[] zf = standardise(d.logFrequency());
-        double sdF = sampleSd(d.logFrequency());
+        double sdF = AccuracyRegression.sampleSd(d.logFrequency());
         if (!(sdF > 0)) throw new UserError("every (variant, letter) row has the same training frequency: nothing to fit");
         double[][] zp = new double[layerNames.size()][];
         for (int j = 0; j < zp.length; j++) {
             double[] perRow = new double[n];
             for (int r = 0; r < n; r++) perRow[r] = purity[j][d.letterOf()[r]];
-            zp[j] = sampleSd(perRow) > 0 ? standardise(perRow) : null;
+            zp[j] = AccuracyRegression.sampleSd(perRow) > 0 ? standardise(perRow) : null;
         }
         int[] all = new int[n];
         for (int r = 0; r < n; r++) all[r] = r;
@@ -253,21 +253,9 @@ final class ControlledFit {
     }
 
     static double[] standardise(double[] v) {
-        double m = mean(v), s = sampleSd(v);
+        double m = AccuracyRegression.mean(v), s = AccuracyRegression.sampleSd(v);
         double[] z = new double[v.length];
         for (int i = 0; i < v.length; i++) z[i] = (v[i] - m) / s;
         return z;
-    }
-
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s / v.length;
-    }
-
-    static double sampleSd(double[] v) {
-        double m = mean(v), s = 0;
-        for (double x : v) s += (x - m) * (x - m);
-        return Math.sqrt(s / (v.length - 1));
     }
 }

@@ -145,13 +145,14 @@ public final class AccuracyRegression {
         return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
     }
 
-    static double mean(double[] v) {
+    public static double mean(double[] v) {
         double s = 0;
         for (double x : v) s += x;
         return s / v.length;
     }
 
-    static double sampleSd(double[] v) {
+    /** Standard deviation with n − 1 in the denominator. */
+    public static double sampleSd(double[] v) {
         double m = mean(v), s = 0;
         for (double x : v) s += (x - m) * (x - m);
         return Math.sqrt(s / (v.length - 1));
