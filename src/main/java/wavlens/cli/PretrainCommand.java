@@ -30,7 +30,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output model folder")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "5000", description = "updates (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "5000", description = "updates; 0 writes the randomly initialised model (a baseline) (default ${DEFAULT-VALUE})")
     long steps;
 
     @Option(names = "--batch-seconds", defaultValue = "32", description = "audio per batch in seconds (default ${DEFAULT-VALUE})")
@@ -93,7 +93,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (steps < 1) throw new UserError("--steps must be at least 1");
+        if (steps < 0) throw new UserError("--steps must be 0 (write the randomly initialised model, a baseline) or more");
         if (!(batchSeconds > 0) || !(lr > 0)) throw new UserError("--batch-seconds and --lr must be positive");
         if (!(maskTimeProb > 0 && maskTimeProb < 1)) throw new UserError("--mask-time-prob must be in (0, 1)");
         if (negatives < 1) throw new UserError("--negatives must be at least 1");

@@ -27,7 +27,7 @@ class ControlledFitTest {
             purity[l] = 0.2 + 0.6 * r.nextDouble();
             base[l] = Math.log(0.02) + (Math.log(0.09) - Math.log(0.02)) * r.nextDouble();
         }
-        double meanBase = ControlledFit.mean(base);
+        double meanBase = wavlens.analysis.predict.AccuracyRegression.mean(base);
         int n = LETTERS * VARIANTS;
         int[] letterOf = new int[n], variantOf = new int[n];
         double[] acc = new double[n], freq = new double[n], logF = new double[n];
@@ -53,7 +53,7 @@ class ControlledFitTest {
     static double sdOverRows(double[] perLetter, int[] letterOf) {
         double[] v = new double[letterOf.length];
         for (int i = 0; i < v.length; i++) v[i] = perLetter[letterOf[i]];
-        return ControlledFit.sampleSd(v);
+        return wavlens.analysis.predict.AccuracyRegression.sampleSd(v);
     }
 
     @Test
