@@ -54,6 +54,16 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--negatives", defaultValue = "100", description = "distractors per masked frame (default ${DEFAULT-VALUE})")
     int negatives;
 
+    @Option(names = "--cross-negatives", defaultValue = "0", description = {
+            "extra distractors per masked frame drawn from every utterance of the batch (fairseq's cross_sample_negatives;",
+            "default ${DEFAULT-VALUE}, as HF); they keep a small model on small batches from settling on indistinguishable targets"})
+    int crossNegatives;
+
+    @Option(names = "--codevectors", defaultValue = "0", description = {
+            "codevectors per quantizer group (num_codevectors_per_group) for a model from scratch; 0 = the shape's (320).",
+            "Fewer, coarser codes are easier to predict, which lets a tiny model on small batches get past the start (models/README.md)"})
+    int codevectors;
+
     @Option(names = "--gumbel", defaultValue = "2,0.5", split = ",", description = "Gumbel-softmax temperature at the start and the end (default ${DEFAULT-VALUE})")
     double[] gumbel;
 
@@ -97,6 +107,8 @@ public final class PretrainCommand implements Callable<Integer> {
         if (!(batchSeconds > 0) || !(lr > 0)) throw new UserError("--batch-seconds and --lr must be positive");
         if (!(maskTimeProb > 0 && maskTimeProb < 1)) throw new UserError("--mask-time-prob must be in (0, 1)");
         if (negatives < 1) throw new UserError("--negatives must be at least 1");
+        if (codevectors < 0 || codevectors == 1) throw new UserError("--codevectors must be 0 (the shape's) or at least 2");
+        if (crossNegatives < 0) throw new UserError("--cross-negatives must be 0 or more");
         if (gumbel.length != 2 || !(gumbel[0] > 0) || !(gumbel[1] > 0)) throw new UserError("--gumbel takes START,END, both positive");
         if (dropout < 0 || dropout >= 1) throw new UserError("--dropout must be in [0, 1)");
         DType type = switch (dtype) {
@@ -105,7 +117,7 @@ public final class PretrainCommand implements Callable<Integer> {
             default -> throw new UserError("--dtype must be f32 or f16, not " + dtype);
         };
         Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
-                steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, gumbel[0], gumbel[1], featurePenalty,
+                steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, crossNegatives, codevectors, gumbel[0], gumbel[1], featurePenalty,
                 featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter, maxUtterances));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);

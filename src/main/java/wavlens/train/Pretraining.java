@@ -26,7 +26,7 @@ import wavlens.model.Wav2Vec2Config;
  */
 public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
-                          double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, double gumbelStart,
+                          double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, int crossNegatives, int codevectors, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
                           double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances) {}
 
@@ -43,6 +43,11 @@ public final class Pretraining {
             configJson = (ObjectNode) Json.read(o.init().resolve("config.json"));
         } else {
             configJson = Shapes.config(o.shape());
+            if (o.codevectors() > 0) configJson.put("num_codevectors_per_group", o.codevectors());
+        }
+        if (o.init() != null && o.codevectors() > 0 && configJson.path("num_codevectors_per_group").asInt() != o.codevectors()) {
+            throw UserError.inFile(o.init().resolve("config.json"), "has num_codevectors_per_group " + configJson.path("num_codevectors_per_group").asInt()
+                    + "; --codevectors can only set it for a model from scratch");
         }
         configJson.putArray("architectures").add("Wav2Vec2ForPreTraining");
         configJson.put("mask_time_prob", o.maskTimeProb());
@@ -85,6 +90,8 @@ public final class Pretraining {
         settings.put("mask_time_prob", o.maskTimeProb());
         settings.put("mask_time_length", o.maskTimeLength());
         settings.put("num_negatives", o.numNegatives());
+        if (o.codevectors() > 0) settings.put("codevectors", o.codevectors());
+        if (o.crossNegatives() > 0) settings.put("cross_negatives", o.crossNegatives());   // absent = 0, so older checkpoints still resume
         settings.put("gumbel_start", o.gumbelStart());
         settings.put("gumbel_end", o.gumbelEnd());
         settings.put("feature_penalty", o.featurePenalty());
@@ -162,9 +169,10 @@ public final class Pretraining {
         }
         boolean[][] mask = TimeMask.sample(frames, o.maskTimeProb(), o.maskTimeLength(), 2, rng);
         int[][][] negatives = PretrainingHead.sampleNegatives(frames, mask, o.numNegatives(), rng);
+        int[][][] cross = o.crossNegatives() > 0 ? PretrainingHead.sampleCrossNegatives(frames, mask, o.crossNegatives(), rng) : null;
         TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.dropout(), o.dropout(), 0f, o.dropout(), 0f, rng);
         TrainableModel.Pass p = model.forward(audio, FineTuning.packed(mask), false, dropout);
-        PretrainingHead.Result r = head.forward(p.extract, p.last, new PretrainingHead.Batch(p.rowOffset, p.frames, mask, negatives, null), tau, rng);
+        PretrainingHead.Result r = head.forward(p.extract, p.last, new PretrainingHead.Batch(p.rowOffset, p.frames, mask, negatives, cross, null), tau, rng);
         int m = Math.max(1, r.maskedFrames());
         model.params.zeroGrad();
         PretrainingHead.Grads g = head.backward(1f / m);

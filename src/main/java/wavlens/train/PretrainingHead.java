@@ -26,8 +26,16 @@ import wavlens.tensor.Ops;
  * every component get −∞ logits, as in HF.
  */
 public final class PretrainingHead {
-    /** Masks and negatives of a batch: negatives[b][t][k] is a frame of utterance b (only where mask[b][t]). */
-    public record Batch(int[] rowOffset, int[] frames, boolean[][] mask, int[][][] negatives, float[] gumbelNoise) {}
+    /**
+     * Masks and negatives of a batch: negatives[b][t][k] is a frame of utterance b (only where mask[b][t]);
+     * crossNegatives (null for none) holds, for the same frames, rows of the packed batch drawn from every
+     * utterance's masked frames (fairseq's cross_sample_negatives).
+     */
+    public record Batch(int[] rowOffset, int[] frames, boolean[][] mask, int[][][] negatives, int[][][] crossNegatives, float[] gumbelNoise) {
+        public Batch(int[] rowOffset, int[] frames, boolean[][] mask, int[][][] negatives, float[] gumbelNoise) {
+            this(rowOffset, frames, mask, negatives, null, gumbelNoise);
+        }
+    }
 
     public record Result(double loss, double contrastive, double diversity, double perplexity, int[] codevectorIdx,
                          int maskedFrames, double accuracy) {}
@@ -35,7 +43,8 @@ public final class PretrainingHead {
     public record Grads(float[] dExtract, float[] dHidden) {}
 
     private final Params params;
-    private final int g, v, d, p, c, h, k;
+    private final int g, v, d, p, c, h, withinNegatives;
+    private int k;   // negatives per masked frame in the last forward: within-utterance + cross-utterance
     private final float kappa, diversityWeight;
 
     // the last forward pass
@@ -56,7 +65,7 @@ public final class PretrainingHead {
         p = cfg.projCodevectorDim();
         c = cfg.convOutDim();
         h = cfg.hiddenSize();
-        k = cfg.numNegatives();
+        withinNegatives = cfg.numNegatives();
         kappa = cfg.contrastiveTemperature();
         diversityWeight = cfg.diversityLossWeight();
         if (d % g != 0) throw new IllegalArgumentException("codevector_dim " + d + " is not divisible by num_codevector_groups " + g);
@@ -110,6 +119,44 @@ public final class PretrainingHead {
      * 0 … M_b − 2 and moved up by one when it reaches t's own position, which keeps the draw
      * uniform). Utterances with fewer than two masked frames get no negatives (null rows).
      */
+    /**
+     * fairseq's cross_sample_negatives: for every masked frame, n rows of the packed batch (utterances
+     * laid end to end in order) drawn uniformly with replacement from all masked frames of the batch
+     * except the frame itself. Across utterances the distractors differ in voice and channel, which
+     * gives the context network something predictable to learn while the codebook is still arbitrary.
+     */
+    public static int[][][] sampleCrossNegatives(int[] frames, boolean[][] mask, int n, Random rng) {
+        int total = 0;
+        for (int b = 0; b < frames.length; b++) for (int t = 0; t < frames[b]; t++) if (mask[b][t]) total++;
+        int[] maskedRows = new int[total];
+        int[][] position = new int[frames.length][];
+        int offset = 0, m = 0;
+        for (int b = 0; b < frames.length; b++) {
+            position[b] = new int[frames[b]];
+            for (int t = 0; t < frames[b]; t++) {
+                if (mask[b][t]) { position[b][t] = m; maskedRows[m++] = offset + t; }
+            }
+            offset += frames[b];
+        }
+        int[][][] out = new int[frames.length][][];
+        for (int b = 0; b < frames.length; b++) {
+            out[b] = new int[frames[b]][];
+            if (n == 0 || total < 2) continue;
+            for (int t = 0; t < frames[b]; t++) {
+                if (!mask[b][t]) continue;
+                int self = position[b][t];
+                int[] neg = new int[n];
+                for (int j = 0; j < n; j++) {
+                    int s = rng.nextInt(total - 1);
+                    if (s >= self) s++;
+                    neg[j] = maskedRows[s];
+                }
+                out[b][t] = neg;
+            }
+        }
+        return out;
+    }
+
     public static int[][][] sampleNegatives(int[] frames, boolean[][] mask, int numNegatives, Random rng) {
         int[][][] out = new int[frames.length][][];
         for (int b = 0; b < frames.length; b++) {
@@ -152,6 +199,15 @@ public final class PretrainingHead {
             for (int t = 0; t < batch.frames()[b]; t++) if (batch.mask()[b][t] && batch.negatives()[b][t] != null) count++;
         }
         masked = count;
+        int[][][] cross = batch.crossNegatives();
+        int crossWidth = 0;
+        if (cross != null) {
+            for (int[][] perUtterance : cross) for (int[] row : perUtterance) if (row != null) crossWidth = row.length;
+            for (int b = 0, packed = 0; b < batch.frames().length; packed += batch.frames()[b++]) {
+                if (batch.rowOffset()[b] != packed) throw new IllegalArgumentException("cross negatives need a packed batch (utterances end to end)");
+            }
+        }
+        k = withinNegatives + crossWidth;
         maskedRows = new int[masked];
         candidates = new int[masked * (k + 1)];
         int m = 0;
@@ -162,7 +218,9 @@ public final class PretrainingHead {
                 maskedRows[m] = off + t;
                 candidates[m * (k + 1)] = off + t;
                 int[] neg = batch.negatives()[b][t];
-                for (int j = 0; j < k; j++) candidates[m * (k + 1) + 1 + j] = off + neg[j];
+                if (neg.length != withinNegatives) throw new IllegalArgumentException("expected " + withinNegatives + " negatives per frame, got " + neg.length);
+                for (int j = 0; j < withinNegatives; j++) candidates[m * (k + 1) + 1 + j] = off + neg[j];
+                for (int j = 0; j < crossWidth; j++) candidates[m * (k + 1) + 1 + withinNegatives + j] = cross[b][t][j];
                 m++;
             }
         }

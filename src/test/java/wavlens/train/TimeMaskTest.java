@@ -66,6 +66,23 @@ class TimeMaskTest {
     }
 
     @Test
+    void crossNegativesAreOtherMaskedFramesOfTheWholeBatchAsPackedRows() {
+        boolean[][] mask = {{true, false, true, true, false, true}, {false, true, false}, {true, true}};
+        int[] frames = {6, 3, 2};
+        // packed rows: utterance 0 at 0…5, utterance 1 at 6…8, utterance 2 at 9…10 → masked rows 0, 2, 3, 5, 7, 9, 10
+        int[][][] neg = PretrainingHead.sampleCrossNegatives(frames, mask, 6000, new Random(4));
+        int[] counts = new int[11];
+        for (int n : neg[1][1]) {
+            assertNotEquals(7, n, "never the frame itself");
+            counts[n]++;
+        }
+        for (int row : new int[] {0, 2, 3, 5, 9, 10}) assertEquals(1000, counts[row], 120, "row " + row);
+        for (int row : new int[] {1, 4, 6, 7, 8}) assertEquals(0, counts[row], "row " + row + " is unmasked or the frame itself");
+        assertNull(neg[0][1], "unmasked frames get none");
+        assertEquals(6000, neg[2][1].length);
+    }
+
+    @Test
     void stepSeedsAreDecorrelated() {
         // the first draw of consecutive steps' generators must not move together (java.util.Random seeded with
         // s and s + 1 gives nearly equal first doubles)

@@ -92,7 +92,7 @@ class TrainingRunTest {
     }
 
     static Pretraining.Options pretrain(Path out, long stopAfter) {
-        return new Pretraining.Options("tiny", PRETRAINED, corpus.resolve("pretraining"), out, 5, 6, 1e-3, 0.2, 0.2, 0.5f, 3, 10, 2.0, 0.5,
+        return new Pretraining.Options("tiny", PRETRAINED, corpus.resolve("pretraining"), out, 5, 6, 1e-3, 0.2, 0.2, 0.5f, 3, 10, 4, 0, 2.0, 0.5,
                 10, 0.1f, 0.1f, 0.01, 10, 11, 100, 20, DType.F32, stopAfter, 0);
     }
 
