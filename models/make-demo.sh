@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
+# the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
+# seeds below on the same wavlens version (see models/README.md for the times and results).
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~1 GB and hours on 2 cores)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="${1:-/tmp/wavlens-demo-train}"
+w() { "$here/wavlens" "$@"; }
+mkdir -p "$work"
+
+# 1. the corpus: seed 1 — the seed `wavlens demo` uses too, so its dev and test splits hold sentences and voices the models never heard
+[ -f "$work/corpus/corpus.json" ] || w corpus synth --out "$work/corpus" --utterances 8000 --seed 1
+
+# 2. pretraining from scratch on the pretraining split (no transcripts used). 32 codevectors per group and
+#    short masks: with the wav2vec 2.0 defaults (320, 0.65 × 10 frames) this tiny model on 16-second batches
+#    settles on indistinguishable targets (contrastive loss ln 101) and learns nothing (models/README.md)
+w pretrain --shape tiny --corpus "$work/corpus/pretraining" --out "$work/pt" \
+  --steps 3000 --batch-seconds 16 --lr 3e-4 --warmup 0.05 --hold 0.5 --codevectors 32 --mask-time-prob 0.3 --mask-time-length 2 \
+  --seed 1 --save-every 250 --dtype f16
+
+# the baseline the pretrained model is measured against: the same shape, randomly initialised
+w pretrain --shape tiny --corpus "$work/corpus/pretraining" --out "$work/random" --steps 0 --codevectors 32 --seed 1
+
+# 3. CTC fine-tuning on the finetune-train split, dev CER on the dev split
+w finetune --pretrained "$work/pt" --train "$work/corpus/finetune-train" --dev "$work/corpus/dev" --out "$work/ft" \
+  --steps 3600 --batch-seconds 16 --lr 3e-4 --warmup 0.05 --hold 0.45 --seed 1 --eval-every 600 --save-every 600 --dtype f16
+
+# 4. the shipped copies: the HF model folders (float16 weights) without the training checkpoints
+for m in pt:demo-pretrained ft:demo-finetuned; do
+  src="$work/${m%%:*}"; dst="$here/models/${m##*:}"
+  rm -rf "$dst"; mkdir -p "$dst"
+  for f in "$src"/*.json "$src"/*.safetensors "$src"/training_log.csv; do cp "$f" "$dst"/; done
+done
