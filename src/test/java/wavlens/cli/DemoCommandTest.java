@@ -35,6 +35,6 @@ class DemoCommandTest {
     @Test
     void demoModelNamesWorkWhereverAModelFolderIsTaken() {
         EngineCliTest.Run bad = EngineCliTest.run("transcribe", "--model", "demo:nonesuch", "x.wav");
-        EngineCliTest.assertOneLineError(bad, "demo:nonesuch".substring(5));
+        EngineCliTest.assertOneLineError(bad, "nonesuch", "models/demo-nonesuch");
     }
 }
