@@ -17,11 +17,11 @@ import wavlens.train.FineTuning;
         "model folder (config.json, model.safetensors, vocab.json, tokenizer and preprocessor configs) plus",
         "training_log.csv and training.json. Interrupt with Ctrl-C and rerun the same command to resume."})
 public final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--pretrained", required = true, description = "pretrained HuggingFace model folder, or demo:pretrained")
+    @Option(names = "--pretrained", required = true, description = "pretrained HuggingFace model folder, or demo:pretrained; a CTC model over the same letters (e.g. an earlier finetune output) keeps its head and training goes on from it")
     String pretrained;
 
-    @Option(names = "--train", required = true, description = "training corpus (folder, Kaldi data folder or TSV manifest) with transcripts")
-    Path train;
+    @Option(names = "--train", required = true, description = "training corpus (folder, Kaldi data folder or TSV manifest) with transcripts; repeat to train on several")
+    java.util.List<Path> train;
 
     @Option(names = "--dev", description = "dev corpus for the CER reported during training")
     Path dev;
@@ -80,6 +80,10 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-seconds", defaultValue = "20", description = "skip training utterances longer than this (default ${DEFAULT-VALUE})")
     double maxSeconds;
 
+    @Option(names = "--speed-perturb", split = ",", description = "speed perturbation: every utterance of every batch plays at one of these speeds, "
+            + "picked at random (pitch and formants move with it, as with sox speed), e.g. 0.9,1.0,1.1 (default: none)")
+    double[] speeds;
+
     @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the saved model (default ${DEFAULT-VALUE})")
     String dtype;
 
@@ -97,6 +101,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (maskTimeProb < 0 || maskTimeProb >= 1) throw new UserError("--mask-time-prob must be in [0, 1)");
         if (dropout < 0 || dropout >= 1 || finalDropout < 0 || finalDropout >= 1) throw new UserError("dropout rates must be in [0, 1)");
         if (evalEvery < 1) throw new UserError("--eval-every must be at least 1");
+        if (speeds != null) for (double v : speeds) if (!(v >= 0.5 && v <= 2)) throw new UserError("--speed-perturb: speeds must be between 0.5 and 2, not " + v);
         DType type = switch (dtype) {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
@@ -105,7 +110,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         FineTuning.Summary s = FineTuning.run(new FineTuning.Options(ModelPaths.resolve(pretrained), train, dev, out, steps, batchSeconds, lr,
                 warmup, hold, !trainFeatureEncoder, freezeEncoderSteps, maskTimeProb, maskTimeLength, dropout, dropout, dropout, finalDropout,
-                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter));
+                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

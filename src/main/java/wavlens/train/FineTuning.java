@@ -26,11 +26,12 @@ import wavlens.model.Wav2Vec2Config;
  * measured as training goes.
  */
 public final class FineTuning {
-    public record Options(Path pretrained, Path train, Path dev, Path out, long steps, double batchSeconds, double peakLr,
+    public record Options(Path pretrained, List<Path> train, Path dev, Path out, long steps, double batchSeconds, double peakLr,
                           double warmup, double hold, boolean freezeFeatureEncoder, long freezeEncoderSteps,
                           float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
                           float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
-                          int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter) {}
+                          int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter,
+                          double[] speeds) {}
 
     public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems, boolean complete) {}
 
@@ -58,7 +59,14 @@ public final class FineTuning {
         Preprocessor preprocessor = Preprocessor.read(o.pretrained(), cfg);
 
         Random init = new Random(o.seed());
-        TrainableModel model = pre.without("quantizer.", "project_hid.", "project_q.").withConfig(cfg).withNewCtcHead(vocab.size(), init);
+        // a CTC model over the same letters (e.g. an earlier `finetune` output) keeps its head: training goes on from it
+        boolean keepHead = pre.hasCtcHead() && sameVocabulary(o.pretrained(), vocab);
+        if (pre.hasCtcHead()) {
+            System.err.println("wavlens: " + o.pretrained() + (keepHead ? ": a CTC model over the same letters; training goes on from its head"
+                    : ": its CTC head has other letters than the letter table; starting a new head"));
+        }
+        TrainableModel base = pre.without("quantizer.", "project_hid.", "project_q.").withConfig(cfg);
+        TrainableModel model = keepHead ? base : base.withNewCtcHead(vocab.size(), init);
         if (o.maskTimeProb() > 0 && !model.params.has(TrainableModel.BASE + "masked_spec_embed")) {
             float[] embed = new float[cfg.hiddenSize()];
             for (int i = 0; i < embed.length; i++) embed[i] = init.nextFloat();   // HF: uniform_()
@@ -73,8 +81,10 @@ public final class FineTuning {
         ObjectNode settings = Json.MAPPER.createObjectNode();
         settings.put("kind", "finetune");
         settings.put("pretrained", o.pretrained().toAbsolutePath().normalize().toString());
-        settings.put("train", o.train().toAbsolutePath().normalize().toString());
+        if (o.train().size() == 1) settings.put("train", o.train().getFirst().toAbsolutePath().normalize().toString());
+        else for (Path p : o.train()) settings.withArray("train").add(p.toAbsolutePath().normalize().toString());
         settings.put("train_utterances", train.items.size());
+        settings.put("kept_ctc_head", keepHead);
         settings.put("steps", o.steps());
         settings.put("batch_seconds", o.batchSeconds());
         settings.put("lr", o.peakLr());
@@ -93,6 +103,7 @@ public final class FineTuning {
         settings.put("seed", o.seed());
         settings.put("max_seconds", o.maxSeconds());
         settings.put("letters", o.letters().source());
+        if (o.speeds() != null && o.speeds().length > 0) for (double v : o.speeds()) settings.withArray("speed_perturbation").add(v);
 
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-8, o.weightDecay()));
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.01, 0.05);
@@ -148,6 +159,15 @@ public final class FineTuning {
     }
 
     /** Memory for conv features kept between epochs while the feature encoder is frozen (1 GB: ~1.5 h of audio at C = 256 … 512). */
+    /** Whether a model folder's vocab.json maps exactly our tokens to our ids. */
+    static boolean sameVocabulary(Path modelDir, CtcVocabulary vocab) {
+        Path file = modelDir.resolve("vocab.json");
+        if (!java.nio.file.Files.isRegularFile(file)) return false;
+        Map<String, Integer> theirs = new LinkedHashMap<>();
+        Json.read(file).properties().forEach(e -> theirs.put(e.getKey(), e.getValue().asInt(-1)));
+        return theirs.equals(vocab.ids());
+    }
+
     static final long FEATURE_CACHE_BYTES = 1L << 30;
 
     /**
@@ -172,9 +192,9 @@ public final class FineTuning {
             return r;
         }
 
-        void keep(int[] batch, TrainableModel.Pass p) {
+        void keep(int[] batch, TrainableModel.Pass p, boolean[] perturbed) {
             for (int i = 0; i < batch.length; i++) {
-                if (features.containsKey(batch[i])) continue;
+                if (perturbed[i] || features.containsKey(batch[i])) continue;
                 long size = 4L * p.frames[i] * channels;
                 if (bytes + size > budget) continue;
                 features.put(batch[i], java.util.Arrays.copyOfRange(p.features, p.rowOffset[i] * channels, (p.rowOffset[i] + p.frames[i]) * channels));
@@ -189,10 +209,22 @@ public final class FineTuning {
         float[][] audio = new float[batch.length][];
         int[][] targets = new int[batch.length][];
         int[] frames = new int[batch.length];
+        boolean[] perturbed = new boolean[batch.length];
         for (int i = 0; i < batch.length; i++) {
             TrainingData.Item it = data.items.get(batch[i]);
             audio[i] = it.audio();
             targets[i] = it.target();
+            if (o.speeds() != null && o.speeds().length > 0) {
+                double speed = o.speeds()[rng.nextInt(o.speeds().length)];
+                if (speed != 1) {
+                    float[] faster = speedPerturbed(it.audio(), speed);
+                    // a faster copy may have too few frames for its letters; then the utterance plays as it is
+                    if (cfg.framesFor(faster.length) >= CtcLoss.minFrames(it.target())) {
+                        audio[i] = faster;
+                        perturbed[i] = true;
+                    }
+                }
+            }
             frames[i] = cfg.framesFor(audio[i].length);
         }
         boolean[] mask = null;
@@ -200,8 +232,9 @@ public final class FineTuning {
         TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.hiddenDropout(), o.attentionDropout(), o.activationDropout(),
                 0f, o.finalDropout(), rng);
         float[][] cached = cache == null ? null : cache.lookup(batch);
+        if (cached != null) for (int i = 0; i < batch.length; i++) if (perturbed[i]) cached[i] = null;   // cached features are of the original speed
         TrainableModel.Pass p = model.forward(audio, cached, mask, false, dropout);
-        if (cache != null) cache.keep(batch, p);
+        if (cache != null) cache.keep(batch, p, perturbed);
         int vocab = model.vocabSize();
         float[] dLogits = new float[p.rows * vocab];
         CtcLoss.Result loss = CtcLoss.compute(p.logits, vocab, p.rowOffset, p.frames, targets, CtcVocabulary.BLANK,
@@ -209,6 +242,17 @@ public final class FineTuning {
         model.params.zeroGrad();
         model.backward(p, dLogits, null, null, false);
         return loss.loss();
+    }
+
+    /**
+     * Speed perturbation as Kaldi's recipes do it with sox speed (Ko et al. 2015, "Audio augmentation
+     * for speech recognition"): the 16 kHz samples are taken as if recorded at speed × 16 kHz and
+     * resampled to 16 kHz, so the utterance is 1/speed as long and its pitch and formants are
+     * speed times higher — a cheap stand-in for other voices.
+     */
+    static float[] speedPerturbed(float[] audio16k, double speed) {
+        int from = (int) Math.round(16000 * speed);
+        return wavlens.audio.Resampler.resample(audio16k, from, 16000);
     }
 
     /** Per-utterance masks laid out as packed rows. */

@@ -28,11 +28,12 @@ public final class TrainingData {
         }
     }
 
-    public final Path source;
+    /** Where the items come from, for messages: a corpus path, or several joined by " + ". */
+    public final String source;
     public final List<Item> items;
     public final List<Problem> problems;
 
-    private TrainingData(Path source, List<Item> items, List<Problem> problems) {
+    private TrainingData(String source, List<Item> items, List<Problem> problems) {
         this.source = source;
         this.items = List.copyOf(items);
         this.problems = List.copyOf(problems);
@@ -114,7 +115,26 @@ public final class TrainingData {
         if (items.isEmpty()) {
             throw UserError.inFile(corpusPath, "no usable utterances" + (problems.isEmpty() ? "" : " (first problem: " + problems.getFirst() + ")"));
         }
-        return new TrainingData(corpusPath, items, problems);
+        return new TrainingData(corpusPath.toString(), items, problems);
+    }
+
+    /**
+     * Several corpora loaded as one (e.g. two splits of the built-in corpus): items in the order
+     * given, problems of all. With more than one corpus, utterance ids get the corpus folder's name
+     * as a prefix so that equal ids in different corpora stay apart.
+     */
+    public static TrainingData load(List<Path> corpora, Preprocessor pre, Wav2Vec2Config cfg, CtcVocabulary vocab, LetterTable table,
+                                    double maxSeconds, long seed) {
+        if (corpora.size() == 1) return load(corpora.getFirst(), pre, cfg, vocab, table, maxSeconds, seed);
+        List<Item> items = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (Path corpus : corpora) {
+            TrainingData one = load(corpus, pre, cfg, vocab, table, maxSeconds, seed);
+            String prefix = corpus.toAbsolutePath().normalize().getFileName() + "/";
+            for (Item i : one.items) items.add(new Item(prefix + i.id(), i.speaker(), i.audio(), i.target(), i.reference()));
+            problems.addAll(one.problems);
+        }
+        return new TrainingData(String.join(" + ", corpora.stream().map(Path::toString).toList()), items, problems);
     }
 
     public double totalSeconds() {

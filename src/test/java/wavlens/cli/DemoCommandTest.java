@@ -14,7 +14,7 @@ import wavlens.io.Json;
 /**
  * `wavlens demo` end to end on the shipped demo models (models/demo-*), on a small corpus: the
  * report is written, and the fine-tuned demo model transcribes the held-out test voices and
- * sentences, which it never heard, about as well as models/README.md says.
+ * sentences, which it never heard, about as well as models/README.md says; the shipped experiment is in the report.
  */
 class DemoCommandTest {
     @Test
@@ -27,9 +27,13 @@ class DemoCommandTest {
         JsonNode asr = Json.read(report.resolve("tables/asr.json"));
         assertEquals("test split", asr.path("set").asText());
         assertTrue(asr.path("utterances").asInt() > 0);
-        // models/README.md: the shipped model's greedy dev CER is 30 % (held-out voices and sentences); this guards
+        // models/README.md: the shipped model's greedy dev CER is 17 % (held-out voices and sentences); this guards
         // against a broken model or pipeline (a random head gives ~100 %), it is not the quality bar
         assertTrue(asr.path("cer").asDouble() < 0.5, "fine-tuned demo model CER on held-out speech: " + asr.path("cer").asDouble());
+        // the shipped letter-frequency experiment (models/demo-experiment) is its own section, with its figures
+        String html = Files.readString(report.resolve("index.html"));
+        assertTrue(html.contains("Letter frequency, controlled"), "the report has the experiment's section");
+        assertTrue(Files.exists(report.resolve("figures/experiment-within.png")));
     }
 
     @Test

@@ -37,8 +37,8 @@ class TrainingRunTest {
     }
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {
-        return new FineTuning.Options(PRETRAINED, corpus.resolve("finetune-train"), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
-                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter);
+        return new FineTuning.Options(PRETRAINED, java.util.List.of(corpus.resolve("finetune-train")), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
+                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null);
     }
 
     static List<String> column(Path csv, String name) throws Exception {
@@ -83,12 +83,53 @@ class TrainingRunTest {
     }
 
     @Test
+    void fineTuningAFineTunedModelKeepsItsHead() throws Exception {
+        Path first = tmp.resolve("ft-first"), again = tmp.resolve("ft-again");
+        FineTuning.run(finetune(first, 0, 1e-3));
+        // one step at a negligible rate: the head that comes out is the head that went in, not a fresh random one
+        FineTuning.run(new FineTuning.Options(first, List.of(corpus.resolve("finetune-train")), null, again, 1, 6, 1e-12, 0.0, 0.0,
+                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null));
+        try (var a = wavlens.checkpoint.Weights.open(first); var b = wavlens.checkpoint.Weights.open(again)) {
+            assertArrayEquals(a.floats("lm_head.weight"), b.floats("lm_head.weight"), 1e-6f);
+        }
+        assertTrue(Files.readString(again.resolve("training.json")).contains("\"kept_ctc_head\" : true"));
+    }
+
+    @Test
+    void speedPerturbedFineTuningRunsWithAndWithoutTheFeatureCache() throws Exception {
+        for (boolean frozen : new boolean[] {true, false}) {
+            Path out = tmp.resolve("ft-speed-" + frozen);
+            FineTuning.Summary s = FineTuning.run(new FineTuning.Options(PRETRAINED, List.of(corpus.resolve("finetune-train")), null, out, 4, 6, 1e-3,
+                    0.0, 0.5, frozen, 0, 0.1f, 3, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, 9, 3, 100, 20, DType.F32, LetterTable.finnish(), 0,
+                    new double[] {0.9, 1.0, 1.1}));
+            assertTrue(s.complete());
+            assertTrue(Double.isFinite(s.finalLoss()));
+            assertTrue(Files.readString(out.resolve("training.json")).contains("speed_perturbation"));
+        }
+    }
+
+    @Test
     void resumingWithOtherSettingsIsRefusedByName() {
         Path out = tmp.resolve("ft-changed");
         FineTuning.run(finetune(out, 2, 1e-3));
         UserError e = assertThrows(UserError.class, () -> FineTuning.run(finetune(out, 0, 2e-3)));
         assertTrue(e.getMessage().contains("lr"), e.getMessage());
         assertTrue(e.getMessage().contains("new --out"), e.getMessage());
+    }
+
+    @Test
+    void severalTrainingCorporaLoadAsOneWithDistinctIds() {
+        LetterTable table = LetterTable.finnish();
+        CtcVocabulary vocab = CtcVocabulary.of(table);
+        var cfg = wavlens.model.Wav2Vec2Config.read(PRETRAINED.resolve("config.json"));
+        var pre = wavlens.model.Preprocessor.read(PRETRAINED, cfg);
+        TrainingData a = TrainingData.load(corpus.resolve("finetune-train"), pre, cfg, vocab, table, 20, 1);
+        TrainingData b = TrainingData.load(corpus.resolve("pretraining"), pre, cfg, vocab, table, 20, 1);
+        TrainingData both = TrainingData.load(List.of(corpus.resolve("finetune-train"), corpus.resolve("pretraining")), pre, cfg, vocab, table, 20, 1);
+        assertEquals(a.items.size() + b.items.size(), both.items.size());
+        assertEquals(both.items.size(), both.items.stream().map(TrainingData.Item::id).distinct().count(), "ids stay distinct");
+        assertTrue(both.items.getFirst().id().startsWith("finetune-train/"), both.items.getFirst().id());
+        assertEquals(a.totalSeconds() + b.totalSeconds(), both.totalSeconds(), 1e-6);
     }
 
     static Pretraining.Options pretrain(Path out, long stopAfter) {
