@@ -48,13 +48,18 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     @Option(names = "--no-festival", description = "espeak-ng voices only (Festival need not be installed)")
     boolean noFestival;
 
+    @Option(names = "--more-voices",
+            description = "add 35 further espeak-ng variants as training voices (pretraining, finetune-train); "
+                    + "dev and test keep the voices and sentences they have without it")
+    boolean moreVoices;
+
     @Option(names = "--json", description = "end with one line of JSON (counts, time)")
     boolean json;
 
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

@@ -30,7 +30,8 @@ import wavlens.io.UserError;
  * <p>Splits: pretraining, finetune-train, dev and test hold disjoint sentences. The espeak-ng
  * variants are divided by the seed into training voices (pretraining and finetune-train), held-out
  * voices heard in dev and test, and voices heard only in test; Festival mv is a training voice and
- * Festival lj a test-only voice.
+ * Festival lj a test-only voice. With {@code moreVoices}, {@link EspeakNg#MORE_VARIANTS} join the
+ * training voices after the dealing, so the held-out voices and the sentence splits stay the same.
  *
  * <p>Everything is decided by the seed, and the synthesizers are called in a fixed order, so a
  * fresh process with the same seed and options writes byte-identical files. (espeak-ng carries
@@ -55,7 +56,7 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink". */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, PrintStream progress) {}
+                          boolean festival, boolean moreVoices, PrintStream progress) {}
 
     /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
     public record Speaker(String name, String engine, String voice, String role) {}
@@ -125,6 +126,13 @@ public final class CorpusSynthesizer {
             if (i < HELD_OUT_VARIANTS) heldOut.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "dev and test"));
             else if (i < HELD_OUT_VARIANTS + TEST_ONLY_VARIANTS) testOnly.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "test only"));
             else train.add(new Speaker("espeak-" + variants.get(i), "espeak-ng", variants.get(i), "training"));
+        }
+        // Added after the dealing, without drawing from the seed's stream, so that the held-out voices
+        // and the sentence splits are those of a corpus made without them.
+        if (options.moreVoices()) {
+            for (String v : EspeakNg.MORE_VARIANTS) {
+                if (espeak.hasVariant(v)) train.add(new Speaker("espeak-" + v, "espeak-ng", v, "training"));
+            }
         }
         if (options.festival()) {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));

@@ -43,6 +43,18 @@ public final class EspeakNg {
             "anika", "belinda", "aunty", "grandma", "shelby", "steph", "Annie", "Andrea",
             "Andy", "boris", "david", "ed", "john", "max", "paul", "rob", "travis", "victor", "zac");
 
+    /**
+     * Further variants for {@code corpus synth --more-voices}, always training voices: the held-out
+     * voices are still dealt from {@link #VARIANTS} alone, so a corpus with the same seed keeps its
+     * dev and test voices. Same test as above (no echo line); whispered (caleb, whisper, whisperf),
+     * test-only (fast) and pitch-effect (Tweaky) variants are left out.
+     */
+    public static final List<String> MORE_VARIANTS = List.of(
+            "Alex", "AnxiousAndy", "Denis", "Gene", "Gene2", "Jacky", "Lee", "Mario", "Michael", "Mike", "Nguyen",
+            "adam", "antonio", "benjamin", "edward", "edward2", "grandpa", "gustave", "iven", "iven2", "iven3", "iven4",
+            "kaukovalta", "klatt2", "klatt5", "klatt6", "linda", "marcelo", "norbert", "pedro", "quincy", "robert",
+            "sandro", "steph2", "steph3");
+
     /** Rates (words per minute) at which event times match the audio: espeak time-stretches from 450. */
     public static final int MIN_RATE = 80, MAX_RATE = 449;
 

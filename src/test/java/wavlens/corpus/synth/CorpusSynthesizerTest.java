@@ -37,7 +37,7 @@ class CorpusSynthesizerTest {
     }
 
     private static CorpusSynthesizer.Options options(Path out, int n, long seed, double speed, boolean festival) {
-        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, null);
+        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, false, null);
     }
 
     @Test
@@ -147,6 +147,47 @@ class CorpusSynthesizerTest {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "synth process timed out");
         assertEquals(0, p.exitValue());
+    }
+
+    /**
+     * --more-voices adds training voices only: a model trained on the training splits of such a
+     * corpus never hears the voices or the sentences of the dev and test splits of the plain corpus
+     * with the same seed (the demo models are measured that way).
+     */
+    @Test
+    void moreVoicesAreTrainingVoicesAndKeepTheHeldOutVoicesAndSentences() throws Exception {
+        Path plain = tmp.resolve("plain"), more = tmp.resolve("more");
+        CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, true, null));
+        JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(more.resolve("corpus.json"));
+
+        Set<String> plainVoices = new HashSet<>(), extra = new HashSet<>();
+        p.get("voices").fieldNames().forEachRemaining(plainVoices::add);
+        m.get("voices").fieldNames().forEachRemaining(v -> { if (!plainVoices.contains(v)) extra.add(v); });
+        assertEquals(EspeakNg.MORE_VARIANTS.stream().map(v -> "espeak-" + v).collect(java.util.stream.Collectors.toSet()), extra);
+        for (String v : plainVoices) {
+            assertEquals(p.get("voices").get(v).get("role").asText(), m.get("voices").get(v).get("role").asText(), v);
+        }
+        for (String v : extra) assertEquals("training", m.get("voices").get(v).get("role").asText(), v);
+
+        Set<String> heardInTraining = new HashSet<>(), heldOut = new HashSet<>();
+        for (JsonNode u : m.get("utteranceList")) {
+            String split = u.get("split").asText();
+            if (split.equals("pretraining") || split.equals("finetune-train")) {
+                heardInTraining.add(u.get("text").asText());
+                heardInTraining.add(u.get("speaker").asText());
+            }
+        }
+        for (JsonNode u : p.get("utteranceList")) {
+            String split = u.get("split").asText();
+            if (split.equals("dev") || split.equals("test")) {
+                heldOut.add(u.get("text").asText());
+                heldOut.add(u.get("speaker").asText());
+            }
+        }
+        assertTrue(heldOut.size() > 4);
+        for (String s : heldOut) assertFalse(heardInTraining.contains(s), s);
+        assertTrue(m.get("utteranceList").findValuesAsText("speaker").stream().anyMatch(extra::contains), "the extra voices speak");
     }
 
     @Test
