@@ -53,13 +53,18 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "dev and test keep the voices and sentences they have without it")
     boolean moreVoices;
 
+    @Option(names = "--training-text", paramLabel = "FILE",
+            description = "more sentences for the training splits only (UTF-8, one a line, Finnish letters and , . ? ! : ;); "
+                    + "dev and test keep the built-in held-out sentences")
+    Path trainingText;
+
     @Option(names = "--json", description = "end with one line of JSON (counts, time)")
     boolean json;
 
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, trainingText, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

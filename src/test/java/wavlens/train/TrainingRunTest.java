@@ -33,7 +33,7 @@ class TrainingRunTest {
     static void corpus() {
         corpus = tmp.resolve("corpus");
         System.setProperty("wavlens.quiet", "true");
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, 24, 3, 1.0, null, "white", false, false, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, 24, 3, 1.0, null, "white", false, false, null, null));
     }
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {

@@ -56,7 +56,7 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink". */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, PrintStream progress) {}
+                          boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {}
 
     /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
     public record Speaker(String name, String engine, String voice, String role) {}
@@ -71,6 +71,8 @@ public final class CorpusSynthesizer {
     private final Map<Integer, Resampler> resamplers = new HashMap<>();
     private EspeakNg espeak;
     private Festival festival;
+    private List<String> trainingText; // the --training-text sentences, read before any synthesis
+    private int trainingTextOverlap;   // of those, how many were built-in sentences and left out
 
     private CorpusSynthesizer(Options options) {
         this.options = options;
@@ -81,6 +83,7 @@ public final class CorpusSynthesizer {
     public static Summary run(Options options) {
         check(options);
         CorpusSynthesizer synthesizer = new CorpusSynthesizer(options);
+        if (options.trainingText() != null) synthesizer.trainingText = Sentences.fromFile(options.trainingText());
         try {
             return synthesizer.make();
         } finally {
@@ -158,6 +161,8 @@ public final class CorpusSynthesizer {
             from += sentenceCounts[s];
         }
 
+        if (trainingText != null) addTrainingText(sentencesOf, sentences);
+
         List<Utterance> made = new ArrayList<>();
         List<Map<String, Object>> dropped = new ArrayList<>();
         int total = options.utterances(), done = 0;
@@ -208,6 +213,28 @@ public final class CorpusSynthesizer {
             audioSeconds += u.seconds();
         }
         return new Summary(made.size(), perSplit, dropped.size(), seconds, audioSeconds);
+    }
+
+    /**
+     * The user's sentences join the pretraining and finetune-train pools (in their share
+     * proportions, 5 : 3), shuffled with a stream of their own so that the seed's own stream, and
+     * with it the held-out voices and the dev/test sentences, stay those of a corpus made without
+     * them. A line equal to a built-in sentence is left out, so dev and test stay unheard.
+     */
+    private void addTrainingText(Map<String, List<String>> sentencesOf, List<String> builtIn) {
+        java.util.Set<String> known = new java.util.HashSet<>(builtIn);
+        List<String> extra = new ArrayList<>();
+        for (String sentence : trainingText) if (!known.contains(sentence)) extra.add(sentence);
+        trainingTextOverlap = trainingText.size() - extra.size();
+        Random random = new Random(options.seed() * 0x9E3779B97F4A7C15L + 17);
+        java.util.Collections.shuffle(extra, random);
+        int toPretraining = (int) Math.round(extra.size() * SPLIT_SHARE[0] / (SPLIT_SHARE[0] + SPLIT_SHARE[1]));
+        for (String split : List.of("pretraining", "finetune-train")) {
+            List<String> pool = new ArrayList<>(sentencesOf.get(split));
+            pool.addAll(split.equals("pretraining") ? extra.subList(0, toPretraining) : extra.subList(toPretraining, extra.size()));
+            java.util.Collections.shuffle(pool, random);
+            sentencesOf.put(split, pool);
+        }
     }
 
     /** Counts per split in SPLIT_SHARE proportions, at least one each, summing to n. */
@@ -321,6 +348,15 @@ public final class CorpusSynthesizer {
         noise.put("note", "additive noise; SNR relative to the mean power between the first and last word; per-utterance seed in noiseSeed");
         root.put("noise", noise);
         root.put("sentenceSource", Sentences.RESOURCE);
+        if (options.trainingText() != null) {
+            Map<String, Object> text = new LinkedHashMap<>();
+            text.put("file", options.trainingText().toAbsolutePath().toString());
+            text.put("sentences", trainingText.size() - trainingTextOverlap);
+            text.put("leftOutAsBuiltIn", trainingTextOverlap);
+            text.put("note", "extra sentences in the pretraining and finetune-train pools only");
+            root.put("trainingText", text);
+        }
+        root.put("moreVoices", options.moreVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();
         for (String split : SPLITS) {

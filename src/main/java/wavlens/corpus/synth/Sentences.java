@@ -3,10 +3,13 @@ package wavlens.corpus.synth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import wavlens.io.UserError;
 
 /**
  * The built-in Finnish sentences (resource wavlens/synth/sentences-fi.txt): several hundred
@@ -25,6 +28,28 @@ public final class Sentences {
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), RESOURCE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    /**
+     * A user's sentences from a UTF-8 text file, under the same rules as the built-in ones; a line
+     * that cannot be spoken letter by letter is a UserError naming the file and line.
+     */
+    public static List<String> fromFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw UserError.inFile(file, "not UTF-8 text");
+        } catch (IOException e) {
+            throw UserError.inFile(file, "cannot read: " + e.getMessage());
+        }
+        try {
+            List<String> sentences = parse(text, file.toString());
+            if (sentences.isEmpty()) throw UserError.inFile(file, "holds no sentences");
+            return sentences;
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
         }
     }
 

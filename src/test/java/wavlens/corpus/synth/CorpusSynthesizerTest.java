@@ -37,7 +37,7 @@ class CorpusSynthesizerTest {
     }
 
     private static CorpusSynthesizer.Options options(Path out, int n, long seed, double speed, boolean festival) {
-        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, false, null);
+        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, false, null, null);
     }
 
     @Test
@@ -158,7 +158,7 @@ class CorpusSynthesizerTest {
     void moreVoicesAreTrainingVoicesAndKeepTheHeldOutVoicesAndSentences() throws Exception {
         Path plain = tmp.resolve("plain"), more = tmp.resolve("more");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, true, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, true, null, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(more.resolve("corpus.json"));
 
         Set<String> plainVoices = new HashSet<>(), extra = new HashSet<>();
@@ -170,15 +170,21 @@ class CorpusSynthesizerTest {
         }
         for (String v : extra) assertEquals("training", m.get("voices").get(v).get("role").asText(), v);
 
+        assertHeldOutNeverHeard(p, m);
+        assertTrue(m.get("utteranceList").findValuesAsText("speaker").stream().anyMatch(extra::contains), "the extra voices speak");
+    }
+
+    /** No dev/test sentence or voice of {@code plain} is in the training splits of {@code other}. */
+    private static void assertHeldOutNeverHeard(JsonNode plain, JsonNode other) {
         Set<String> heardInTraining = new HashSet<>(), heldOut = new HashSet<>();
-        for (JsonNode u : m.get("utteranceList")) {
+        for (JsonNode u : other.get("utteranceList")) {
             String split = u.get("split").asText();
             if (split.equals("pretraining") || split.equals("finetune-train")) {
                 heardInTraining.add(u.get("text").asText());
                 heardInTraining.add(u.get("speaker").asText());
             }
         }
-        for (JsonNode u : p.get("utteranceList")) {
+        for (JsonNode u : plain.get("utteranceList")) {
             String split = u.get("split").asText();
             if (split.equals("dev") || split.equals("test")) {
                 heldOut.add(u.get("text").asText());
@@ -187,7 +193,55 @@ class CorpusSynthesizerTest {
         }
         assertTrue(heldOut.size() > 4);
         for (String s : heldOut) assertFalse(heardInTraining.contains(s), s);
-        assertTrue(m.get("utteranceList").findValuesAsText("speaker").stream().anyMatch(extra::contains), "the extra voices speak");
+    }
+
+    /**
+     * --training-text: the user's sentences are spoken in the training splits only (a line equal to
+     * a built-in sentence is left out); dev and test stay those of the plain corpus.
+     */
+    @Test
+    void trainingTextJoinsTheTrainingSplitsOnly() throws Exception {
+        String builtIn = Sentences.builtIn().getFirst();
+        List<String> lines = new ArrayList<>(List.of("# one of the built-in sentences, left out:", builtIn));
+        for (int i = 0; i < 40; i++) lines.add("Kissa " + "abcdefghijklmnopqrstuvy".charAt(i % 23) + "aa juoksi talo" + "no".repeat(i % 3 + 1) + " " + i % 7 + "sataa.");
+        lines.replaceAll(l -> l.replaceAll("[0-9]", "k"));
+        Path text = tmp.resolve("extra.txt");
+        Files.write(text, lines);
+        Path plain = tmp.resolve("plain"), more = tmp.resolve("text");
+        CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, false, text, null));
+        JsonNode p = Json.read(plain.resolve("corpus.json")), t = Json.read(more.resolve("corpus.json"));
+        assertEquals(1, t.get("trainingText").get("leftOutAsBuiltIn").asInt());
+        assertEquals(40, t.get("trainingText").get("sentences").asInt());
+        assertHeldOutNeverHeard(p, t);
+
+        Set<String> extra = new HashSet<>(lines.subList(2, lines.size()));
+        int spokenExtra = 0;
+        for (JsonNode u : t.get("utteranceList")) {
+            boolean isExtra = extra.contains(u.get("text").asText());
+            String split = u.get("split").asText();
+            if (isExtra) spokenExtra++;
+            assertFalse(isExtra && (split.equals("dev") || split.equals("test")), "extra sentence in " + split);
+        }
+        assertTrue(spokenExtra >= 3, "extra sentences spoken: " + spokenExtra); // ~40 of the 308 training sentences, 48 utterances
+        // dev and test sentences are the plain corpus's pool (the same held-out sentences).
+        assertEquals(p.get("splits").get("dev").get("sentences"), t.get("splits").get("dev").get("sentences"));
+        assertEquals(p.get("splits").get("test").get("sentences"), t.get("splits").get("test").get("sentences"));
+    }
+
+    @Test
+    void aTrainingTextLineThatCannotBeSpokenIsAnErrorNamingFileAndLine() throws Exception {
+        Path text = tmp.resolve("bad.txt");
+        Files.write(text, List.of("Kissa juoksi.", "Bussi 42 tuli."));
+        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(
+                new CorpusSynthesizer.Options(tmp.resolve("x"), 6, 1, 1.0, null, "white", false, false, text, null)));
+        assertTrue(e.getMessage().contains("bad.txt") && e.getMessage().contains("line 2") && e.getMessage().contains("'4'"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("x").resolve("corpus.json")));
+        Path empty = tmp.resolve("empty.txt");
+        Files.writeString(empty, "# nothing\n\n");
+        UserError none = assertThrows(UserError.class, () -> CorpusSynthesizer.run(
+                new CorpusSynthesizer.Options(tmp.resolve("y"), 6, 1, 1.0, null, "white", false, false, empty, null)));
+        assertTrue(none.getMessage().contains("empty.txt") && none.getMessage().contains("no sentences"), none.getMessage());
     }
 
     @Test
