@@ -111,6 +111,11 @@ public final class FineTuning {
         FeatureCache cache = new FeatureCache(model.cfg.convOutDim(), FEATURE_CACHE_BYTES);
         TrainingRun.Outcome outcome;
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
+            run.modelFiles(dir -> {
+                Json.write(dir.resolve("config.json"), configJson);
+                vocab.write(dir);
+                writePreprocessor(dir, preprocessor, cfg);
+            });
             outcome = run.loop("fine-tuning", model.params, opt, lr, o.clip(), train, o.seed(), o.batchSeconds(), o.steps(), o.saveEvery(),
                     o.stopAfter(), new TrainingRun.Update() {
                         @Override

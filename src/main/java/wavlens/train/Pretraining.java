@@ -106,6 +106,10 @@ public final class Pretraining {
         // linear warm-up from 0, a hold at the peak, then an exponential decay to 5 % of the peak
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.0, 0.05);
         try (TrainingRun run = new TrainingRun(o.out(), settings)) {
+            run.modelFiles(dir -> {
+                Json.write(dir.resolve("config.json"), configJson);
+                FineTuning.writePreprocessor(dir, preprocessor, cfg);
+            });
             TrainingRun.Outcome outcome = run.loop("pretraining", model.params, opt, lr, o.clip(), data, o.seed(), o.batchSeconds(), o.steps(),
                     o.saveEvery(), o.stopAfter(), new TrainingRun.Update() {
                         @Override

@@ -68,6 +68,18 @@ public final class TrainingRun implements AutoCloseable {
         return out;
     }
 
+    /** Writes the model folder's other files (config.json, vocab, preprocessor) beside the checkpoint's tensors. */
+    private java.util.function.Consumer<Path> modelFiles = dir -> {};
+
+    /**
+     * What makes a checkpoint folder a model folder too: with these files beside its float32
+     * model.safetensors (HF tensor names), OUT/checkpoint loads in every command, so an unfinished
+     * or paused run can be looked at or trained on from.
+     */
+    public void modelFiles(java.util.function.Consumer<Path> writer) {
+        this.modelFiles = writer;
+    }
+
     private Path checkpointDir() {
         return out.resolve("checkpoint");
     }
@@ -116,7 +128,8 @@ public final class TrainingRun implements AutoCloseable {
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            params.save(tmp.resolve("model.safetensors"), DType.F32, Map.of("wavlens", "training checkpoint"));
+            params.save(tmp.resolve("model.safetensors"), DType.F32, Map.of("wavlens", "training checkpoint", "format", "pt"));
+            modelFiles.accept(tmp);
             optimizer.save(tmp.resolve("optimizer.safetensors"));
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("step", position.step());

@@ -58,6 +58,10 @@ class TrainingRunTest {
         assertFalse(first.complete());
         assertTrue(Files.exists(parts.resolve("checkpoint/state.json")));
         assertFalse(Files.exists(parts.resolve("model.safetensors")), "no final model before the run ends");
+        try (Wav2Vec2 paused = Wav2Vec2.load(parts.resolve("checkpoint"))) { // the checkpoint is a model folder too
+            assertTrue(paused.hasCtcHead());
+            assertEquals(CtcVocabulary.of(LetterTable.finnish()).size(), paused.vocabSize());
+        }
         FineTuning.Summary second = FineTuning.run(finetune(parts, 0, 1e-3));
         assertTrue(second.complete());
 
@@ -144,6 +148,9 @@ class TrainingRunTest {
         assertTrue(a.complete());
         assertTrue(Double.isFinite(a.finalLoss()));
         assertFalse(Pretraining.run(pretrain(parts, 2)).complete());
+        try (Wav2Vec2 paused = Wav2Vec2.load(parts.resolve("checkpoint"))) { // a model folder while paused
+            assertFalse(paused.hasCtcHead());
+        }
         assertTrue(Pretraining.run(pretrain(parts, 0)).complete());
         assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")), Files.readAllBytes(parts.resolve("model.safetensors")));
         assertEquals(column(whole.resolve("training_log.csv"), "loss"), column(parts.resolve("training_log.csv"), "loss"));
