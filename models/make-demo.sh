@@ -2,7 +2,7 @@
 # Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
 # the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
 # seeds below on the same wavlens version (see models/README.md for the times and results).
-# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~1 GB and hours on 2 cores)
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~8 GB and hours on 2 cores; openssl, and apt-get download for the training text)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/wavlens-demo-train}"
@@ -33,8 +33,40 @@ w finetune --pretrained "$work/ft1" --train "$work/corpus/finetune-train" --trai
   --eval-every 400 --save-every 400 --dtype f16
 #    and on again with speed perturbation (0.9/1.0/1.1: pitch and formants move, a stand-in for more voices): 20.4 % -> 17.0 %
 w finetune --pretrained "$work/ft2" --train "$work/corpus/finetune-train" --train "$work/corpus/pretraining" --dev "$work/corpus/dev" \
-  --out "$work/ft" --train-feature-encoder --speed-perturb 0.9,1.0,1.1 --steps 2400 --batch-seconds 16 --lr 1e-4 --warmup 0.05 \
+  --out "$work/ft3" --train-feature-encoder --speed-perturb 0.9,1.0,1.1 --steps 2400 --batch-seconds 16 --lr 1e-4 --warmup 0.05 \
   --hold 0.45 --seed 3 --eval-every 600 --save-every 600 --dtype f16
+
+#    More voices and more text, the limits stages 1-3 ran into (models/README.md). Three more corpora, seed 1 like the
+#    first: their dev and test splits hold the same voices and sentences as corpus/, and their training splits speak
+#    with 59 voices instead of 24 (--more-voices); two of them also speak other sentences (--training-text):
+#    7447 five-word strings of Finnish dictionary headwords (FreeDict Finnish-English, Debian dict-freedict-fin-eng
+#    2022.12.07-2, CC-BY-SA 3.0) in a seeded order, and 5842 sentences of the Finnish LibreOffice help (Debian
+#    libreoffice-help-fi 4:7.4.7-1+deb12u14, MPL-2.0) collected by `wavlens corpus sentences`. Other versions of
+#    these packages give other text, and so other models.
+text="$work/text"; mkdir -p "$text"
+if [ ! -f "$text/words-fi.txt" ] || [ ! -f "$text/help-fi.txt" ]; then
+  (cd "$text" && apt-get download dict-freedict-fin-eng libreoffice-help-fi) || { echo "needs the Debian packages dict-freedict-fin-eng and libreoffice-help-fi (apt-get download)" >&2; exit 2; }
+  for deb in "$text"/*.deb; do dpkg-deb -x "$deb" "$text/x"; done
+  seeded() { openssl enc -aes-256-ctr -pass pass:"$1" -nosalt -pbkdf2 </dev/zero 2>/dev/null; }
+  cut -f1 "$text/x/usr/share/dictd/freedict-fin-eng.index" | grep -xE '[a-zåäöšž]{2,}' | LC_ALL=C sort -u \
+    | shuf --random-source=<(seeded wavlens) | awk '{w[NR%5]=$0; if (NR%5==0) print w[1]" "w[2]" "w[3]" "w[4]" "w[0]"."}' > "$text/words-fi.txt"
+  w corpus sentences --out "$text/help-fi.txt" "$text/x/usr/share/libreoffice/help/fi/text"
+fi
+[ -f "$work/corpus-mv/corpus.json" ] || w corpus synth --out "$work/corpus-mv" --utterances 16000 --seed 1 --more-voices
+[ -f "$work/corpus-words/corpus.json" ] || w corpus synth --out "$work/corpus-words" --utterances 16000 --seed 1 --more-voices --training-text "$text/words-fi.txt"
+[ -f "$work/corpus-help/corpus.json" ] || w corpus synth --out "$work/corpus-help" --utterances 16000 --seed 1 --more-voices --training-text "$text/help-fi.txt"
+#    stage 4: on from stage 3 with the word strings and the voices, a 4000-step schedule paused after 1765 steps (the
+#    shipped model was made by stopping this run there; its checkpoint folder is a model folder): 17.0 % -> 13.7 % (step 1500)
+w finetune --pretrained "$work/ft3" --train "$work/corpus-words/pretraining" --train "$work/corpus-words/finetune-train" \
+  --train "$work/corpus-mv/pretraining" --train "$work/corpus-mv/finetune-train" --dev "$work/corpus/dev" --out "$work/ft4" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1 --steps 4000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.45 --seed 5 \
+  --eval-every 500 --save-every 500 --dtype f16 --stop-after 1765
+#    stage 5: all three corpora, the help sentences too: STAGE5_RESULT
+w finetune --pretrained "$work/ft4/checkpoint" --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" \
+  --train "$work/corpus-words/pretraining" --train "$work/corpus-words/finetune-train" \
+  --train "$work/corpus-mv/pretraining" --train "$work/corpus-mv/finetune-train" --dev "$work/corpus/dev" --out "$work/ft" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1 --steps 3500 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 --seed 6 \
+  --eval-every 500 --save-every 500 --dtype f16
 
 # 4. the letter-frequency experiment: four models fine-tuned from the pretrained one on subsets of finetune-train
 #    whose letter frequencies differ by sentence selection, all tested on the test split
@@ -50,6 +82,8 @@ for m in pt:demo-pretrained ft:demo-finetuned; do
 done
 cp "$work/ft1/training_log.csv" "$here/models/demo-finetuned/training_log_stage1.csv"
 cp "$work/ft2/training_log.csv" "$here/models/demo-finetuned/training_log_stage2.csv"
+cp "$work/ft3/training_log.csv" "$here/models/demo-finetuned/training_log_stage3.csv"
+cp "$work/ft4/training_log.csv" "$here/models/demo-finetuned/training_log_stage4.csv"
 dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/

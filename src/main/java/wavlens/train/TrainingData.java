@@ -121,16 +121,20 @@ public final class TrainingData {
     /**
      * Several corpora loaded as one (e.g. two splits of the built-in corpus): items in the order
      * given, problems of all. With more than one corpus, utterance ids get the corpus folder's name
-     * as a prefix so that equal ids in different corpora stay apart.
+     * as a prefix (with its parent's when two share a name) so that equal ids in different corpora stay apart.
      */
     public static TrainingData load(List<Path> corpora, Preprocessor pre, Wav2Vec2Config cfg, CtcVocabulary vocab, LetterTable table,
                                     double maxSeconds, long seed) {
         if (corpora.size() == 1) return load(corpora.getFirst(), pre, cfg, vocab, table, maxSeconds, seed);
         List<Item> items = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        for (Path corpus : corpora) {
+        // the folder's name, or parent/name when two corpora share a name (the same split of two corpora)
+        List<Path> folders = corpora.stream().map(c -> c.toAbsolutePath().normalize()).toList();
+        boolean shared = folders.stream().map(Path::getFileName).distinct().count() < folders.size();
+        for (int c = 0; c < corpora.size(); c++) {
+            Path corpus = corpora.get(c), folder = folders.get(c);
             TrainingData one = load(corpus, pre, cfg, vocab, table, maxSeconds, seed);
-            String prefix = corpus.toAbsolutePath().normalize().getFileName() + "/";
+            String prefix = (shared && folder.getParent() != null ? folder.getParent().getFileName() + "/" : "") + folder.getFileName() + "/";
             for (Item i : one.items) items.add(new Item(prefix + i.id(), i.speaker(), i.audio(), i.target(), i.reference()));
             problems.addAll(one.problems);
         }

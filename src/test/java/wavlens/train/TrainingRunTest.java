@@ -122,7 +122,7 @@ class TrainingRunTest {
     }
 
     @Test
-    void severalTrainingCorporaLoadAsOneWithDistinctIds() {
+    void severalTrainingCorporaLoadAsOneWithDistinctIds() throws Exception {
         LetterTable table = LetterTable.finnish();
         CtcVocabulary vocab = CtcVocabulary.of(table);
         var cfg = wavlens.model.Wav2Vec2Config.read(PRETRAINED.resolve("config.json"));
@@ -134,6 +134,15 @@ class TrainingRunTest {
         assertEquals(both.items.size(), both.items.stream().map(TrainingData.Item::id).distinct().count(), "ids stay distinct");
         assertTrue(both.items.getFirst().id().startsWith("finetune-train/"), both.items.getFirst().id());
         assertEquals(a.totalSeconds() + b.totalSeconds(), both.totalSeconds(), 1e-6);
+
+        // the same split of two corpora: the ids take the corpus folder's name too
+        Path copy = Files.createDirectories(tmp.resolve("other-corpus")).resolve("finetune-train");
+        try (var files = Files.walk(corpus.resolve("finetune-train"))) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(corpus.resolve("finetune-train").relativize(f).toString()));
+        }
+        TrainingData twice = TrainingData.load(List.of(corpus.resolve("finetune-train"), copy), pre, cfg, vocab, table, 20, 1);
+        assertEquals(2 * a.items.size(), twice.items.stream().map(TrainingData.Item::id).distinct().count(), "ids stay distinct");
+        assertTrue(twice.items.getLast().id().startsWith("other-corpus/finetune-train/"), twice.items.getLast().id());
     }
 
     static Pretraining.Options pretrain(Path out, long stopAfter) {
