@@ -61,7 +61,7 @@ w finetune --pretrained "$work/ft3" --train "$work/corpus-words/pretraining" --t
   --train "$work/corpus-mv/pretraining" --train "$work/corpus-mv/finetune-train" --dev "$work/corpus/dev" --out "$work/ft4" \
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1 --steps 4000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.45 --seed 5 \
   --eval-every 500 --save-every 500 --dtype f16 --stop-after 1765
-#    stage 5: all three corpora, the help sentences too: STAGE5_RESULT
+#    stage 5: all three corpora, the help sentences too: 13.7 % -> 11.3 % (test split 13.5 %)
 w finetune --pretrained "$work/ft4/checkpoint" --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" \
   --train "$work/corpus-words/pretraining" --train "$work/corpus-words/finetune-train" \
   --train "$work/corpus-mv/pretraining" --train "$work/corpus-mv/finetune-train" --dev "$work/corpus/dev" --out "$work/ft" \
