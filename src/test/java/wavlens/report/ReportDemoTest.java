@@ -100,9 +100,9 @@ class ReportDemoTest {
 
             // the explorer over HTTP: audio comes through the server with byte ranges
             browser.send("Page.navigate", Map.of("url", "http://127.0.0.1:" + server.port() + "/" + ExplorerWriter.PAGE));
-            browser.awaitTrue("window.wavlensExplorer && wavlensExplorer.ready && location.protocol === 'http:'", 10_000);
+            browser.awaitTrue("window.wavlensExplorer && wavlensExplorer.ready && location.protocol === 'http:'", 30_000);
             browser.eval("wavlensExplorer.play(10)");
-            browser.awaitTrue("wavlensExplorer.state.playing > 0", 10_000);
+            browser.awaitTrue("wavlensExplorer.state.playing > 0", 30_000);
             assertTrue(browser.eval("document.getElementById('audio').currentTime").asDouble() >= data.start()[10] - 0.05);
             assertEquals(List.of(), browser.errors(), "no console errors, exceptions or failed loads");
         }
