@@ -39,6 +39,8 @@ public final class Sentences {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw UserError.inFile(file, "no such file");
         } catch (java.nio.charset.MalformedInputException e) {
             throw UserError.inFile(file, "not UTF-8 text");
         } catch (IOException e) {
