@@ -90,7 +90,8 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         List<Problem> problems = new ArrayList<>();
         // folder + stem → the files with that stem, by lower-case extension
         Map<String, Map<String, Path>> groups = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(root)) {
+        // links followed: corpora are often assembled from linked folders (a loop is an IO error, reported below)
+        try (Stream<Path> walk = Files.walk(root, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             for (Path p : walk.sorted().toList()) {
                 if (!Files.isRegularFile(p) || isHidden(root, p)) continue;
                 String name = p.getFileName().toString();

@@ -99,6 +99,23 @@ class CorpusTest {
         assertEquals(4, c.problems().size(), c.problems().toString());
     }
 
+    /** Corpora are often assembled from links: a linked corpus folder and linked speaker folders read as the real ones. */
+    @Test
+    void symbolicLinksAreFollowed(@TempDir Path dir) throws IOException {
+        Path real = dir.resolve("real");
+        wav(real.resolve("anna/a.wav"), 16000);
+        Files.writeString(real.resolve("anna/a.lab"), "hei");
+        Path assembled = Files.createDirectories(dir.resolve("assembled"));
+        Files.createSymbolicLink(assembled.resolve("anna"), real.resolve("anna"));
+        Path linkedRoot = Files.createSymbolicLink(dir.resolve("linked"), real);
+        for (Path root : List.of(linkedRoot, assembled)) {
+            Corpus c = Corpus.open(root);
+            assertEquals(List.of("anna/a"), c.utterances().stream().map(Utterance::id).toList(), root + ": " + c.problems());
+            assertEquals("anna", c.utterances().getFirst().speaker());
+            assertEquals("hei", c.utterances().getFirst().transcript());
+        }
+    }
+
     /** Seconds of a PCM WAV from its chunks: data bytes / (rate · block align). */
     static double wavSeconds(Path wav) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
