@@ -2,6 +2,7 @@ package wavlens.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,13 +59,18 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "dev and test keep the built-in held-out sentences")
     Path trainingText;
 
+    @Option(names = "--training-voices", split = ",", paramLabel = "NAME",
+            description = "only these training voices speak pretraining and finetune-train, e.g. festival-mv "
+                    + "(names as in corpus.json; dev and test keep their voices and sentences)")
+    List<String> trainingVoices;
+
     @Option(names = "--json", description = "end with one line of JSON (counts, time)")
     boolean json;
 
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, trainingText, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

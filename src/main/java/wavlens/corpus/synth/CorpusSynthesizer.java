@@ -32,6 +32,8 @@ import wavlens.io.UserError;
  * voices heard in dev and test, and voices heard only in test; Festival mv is a training voice and
  * Festival lj a test-only voice. With {@code moreVoices}, {@link EspeakNg#MORE_VARIANTS} join the
  * training voices after the dealing, so the held-out voices and the sentence splits stay the same.
+ * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
+ * Festival mv alone, to give the one natural-speech voice more text); dev and test keep their voices.
  *
  * <p>Everything is decided by the seed, and the synthesizers are called in a fixed order, so a
  * fresh process with the same seed and options writes byte-identical files. (espeak-ng carries
@@ -54,9 +56,14 @@ public final class CorpusSynthesizer {
     static final int RATE_MIN = 140, RATE_MAX = 220, PITCH_MIN = 25, PITCH_MAX = 75;
     static final double STRETCH_MIN = 0.85, STRETCH_MAX = 1.15, F0_SCALE_MIN = 0.9, F0_SCALE_MAX = 1.2;
 
-    /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink". */
+    /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {}
+                          boolean festival, boolean moreVoices, Path trainingText, List<String> trainingVoices, PrintStream progress) {
+        public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
+                       boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, trainingText, null, progress);
+        }
+    }
 
     /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
     public record Speaker(String name, String engine, String voice, String role) {}
@@ -141,6 +148,7 @@ public final class CorpusSynthesizer {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));
             testOnly.add(new Speaker("festival-lj", "festival", "lj", "test only"));
         }
+        if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) train = onlyThese(train, heldOut, testOnly);
         Map<String, List<Speaker>> speakersOf = new LinkedHashMap<>();
         speakersOf.put("pretraining", train);
         speakersOf.put("finetune-train", train);
@@ -235,6 +243,18 @@ public final class CorpusSynthesizer {
             java.util.Collections.shuffle(pool, random);
             sentencesOf.put(split, pool);
         }
+    }
+
+    /** The training voices named in --training-voices, in their dealt order; a name that is not a training voice is an error. */
+    private List<Speaker> onlyThese(List<Speaker> train, List<Speaker> heldOut, List<Speaker> testOnly) {
+        List<String> trainNames = train.stream().map(Speaker::name).toList();
+        for (String name : options.trainingVoices()) {
+            if (trainNames.contains(name)) continue;
+            boolean held = heldOut.stream().anyMatch(sp -> sp.name().equals(name)) || testOnly.stream().anyMatch(sp -> sp.name().equals(name));
+            throw new UserError("--training-voices: " + name + (held ? " is a held-out voice of this seed (dev/test)" : " is not a voice")
+                    + "; the training voices are " + String.join(", ", trainNames.stream().sorted().toList()));
+        }
+        return new ArrayList<>(train.stream().filter(sp -> options.trainingVoices().contains(sp.name())).toList());
     }
 
     /** Counts per split in SPLIT_SHARE proportions, at least one each, summing to n. */
@@ -357,6 +377,7 @@ public final class CorpusSynthesizer {
             root.put("trainingText", text);
         }
         root.put("moreVoices", options.moreVoices());
+        if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();
         for (String split : SPLITS) {

@@ -174,6 +174,38 @@ class CorpusSynthesizerTest {
         assertTrue(m.get("utteranceList").findValuesAsText("speaker").stream().anyMatch(extra::contains), "the extra voices speak");
     }
 
+    /**
+     * --training-voices: only the named training voices speak the training splits; dev and test keep
+     * the plain corpus's voices and sentences; a held-out voice cannot be named.
+     */
+    @Test
+    void trainingVoicesRestrictTheTrainingSplitsOnly() throws Exception {
+        Path plain = tmp.resolve("plain"), two = tmp.resolve("two");
+        CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
+        JsonNode p = Json.read(plain.resolve("corpus.json"));
+        List<String> chosen = new ArrayList<>(), heldOut = new ArrayList<>();
+        p.get("voices").fields().forEachRemaining(e -> {
+            String role = e.getValue().get("role").asText();
+            if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
+            if (!role.equals("training")) heldOut.add(e.getKey());
+        });
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, null, chosen, null));
+        JsonNode t = Json.read(two.resolve("corpus.json"));
+        Set<String> trainingSpeakers = new HashSet<>();
+        for (JsonNode u : t.get("utteranceList")) {
+            String split = u.get("split").asText();
+            if (split.equals("pretraining") || split.equals("finetune-train")) trainingSpeakers.add(u.get("speaker").asText());
+        }
+        assertEquals(new HashSet<>(chosen), trainingSpeakers);
+        assertEquals(p.get("splits").get("dev").get("speakers"), t.get("splits").get("dev").get("speakers"));
+        assertEquals(p.get("splits").get("test").get("speakers"), t.get("splits").get("test").get("speakers"));
+        assertHeldOutNeverHeard(p, t);
+
+        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
+                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, null, List.of(heldOut.getFirst()), null)));
+        assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
+    }
+
     /** No dev/test sentence or voice of {@code plain} is in the training splits of {@code other}. */
     private static void assertHeldOutNeverHeard(JsonNode plain, JsonNode other) {
         Set<String> heardInTraining = new HashSet<>(), heldOut = new HashSet<>();
