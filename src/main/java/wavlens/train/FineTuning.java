@@ -257,8 +257,11 @@ public final class FineTuning {
      */
     static float[] speedPerturbed(float[] audio16k, double speed) {
         int from = (int) Math.round(16000 * speed);
-        return wavlens.audio.Resampler.resample(audio16k, from, 16000);
+        return SPEED_RESAMPLERS.computeIfAbsent(from, r -> new wavlens.audio.Resampler(r, 16000)).process(audio16k);
     }
+
+    /** One resampler per speed (they are immutable; their filter tables cost a few ms to build). */
+    private static final Map<Integer, wavlens.audio.Resampler> SPEED_RESAMPLERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Per-utterance masks laid out as packed rows. */
     static boolean[] packed(boolean[][] perUtterance) {
