@@ -16,8 +16,8 @@ import wavlens.io.UserError;
  *   <li>fuzzy union w_ij = v_ij + v_ji − v_ij·v_ji;</li>
  *   <li>low-dimensional similarity 1/(1 + a·d^{2b}) with a, b fitted by least squares to the
  *       min_dist/spread target curve ({@link #fitCurve});</li>
- *   <li>initialisation: PCA scaled to [0, 10] per axis (umap-learn's init="pca" path; the default
- *       spectral init is not implemented);</li>
+ *   <li>initialisation: spectral layout of the graph without the edges SGD never samples (umap-learn's
+ *       default init="spectral", {@link SpectralLayout}), scaled to [0, 10] per axis;</li>
  *   <li>SGD on the fuzzy cross-entropy: each edge sampled in proportion to its weight, 5 negative
  *       samples per positive one, learning rate 1 decaying linearly to 0, gradients clipped to ±4;
  *       500 epochs up to 10,000 points, 200 above. Single-threaded, so a seed fixes the result.</li>
@@ -66,7 +66,7 @@ public final class Umap {
         Graph graph = fuzzySimplicialSet(nn, k);
         int epochs = options.epochs() > 0 ? options.epochs() : (n <= 10_000 ? 500 : 200);
         double[] ab = fitCurve(options.minDist(), options.spread());
-        double[] y = initialEmbedding(x, n, d, options.seed());
+        double[] y = initialEmbedding(graph, x, d, epochs, options.seed());
         optimise(y, graph, ab[0], ab[1], epochs, options.negativeSamples(), options.seed());
         return y;
     }
@@ -76,7 +76,7 @@ public final class Umap {
             if (!Float.isFinite(x[i])) throw new UserError("input has a non-finite value (" + x[i] + ") at row " + i / d + ", column " + i % d);
         if (options.neighbours() < 2 || options.neighbours() > n)
             throw new UserError("UMAP neighbours must be in 2.." + n + " (the number of points), got " + options.neighbours());
-        if (d < 2) throw new UserError("UMAP's PCA initialisation needs at least 2 input dimensions, got " + d);
+        if (d < 2) throw new UserError("UMAP needs at least 2 input dimensions, got " + d);
         if (!(options.minDist() >= 0) || !(options.spread() > 0) || options.minDist() > options.spread())
             throw new UserError("UMAP needs 0 ≤ min_dist ≤ spread, got min_dist " + options.minDist() + ", spread " + options.spread());
     }
@@ -252,9 +252,26 @@ public final class Umap {
 
     // ------------------------------------------------------------------ layout
 
-    /** PCA scores plus N(0, 1e-4²) noise from the seed, each axis then scaled to [0, 10] (umap-learn init="pca"). */
-    static double[] initialEmbedding(float[] x, int n, int d, long seed) {
-        double[] scores = Pca.fit(x, n, d, 2).scores();
+    /**
+     * umap-learn's simplicial_set_embedding before SGD: edges lighter than max/epochs (never sampled)
+     * dropped, the spectral layout of what is left scaled to a largest coordinate of 10, plus
+     * N(0, 1e-4²) noise from the seed, then each axis scaled to [0, 10].
+     */
+    static double[] initialEmbedding(Graph graph, float[] x, int d, int epochs, long seed) {
+        int n = graph.n();
+        double maxWeight = 0;
+        for (double w : graph.weight()) maxWeight = Math.max(maxWeight, w);
+        int kept = 0;
+        int[] head = new int[graph.head().length], tail = new int[head.length];
+        double[] weight = new double[head.length];
+        for (int e = 0; e < head.length; e++) {
+            if (graph.weight()[e] < maxWeight / epochs) continue;
+            head[kept] = graph.head()[e];
+            tail[kept] = graph.tail()[e];
+            weight[kept++] = graph.weight()[e];
+        }
+        Graph pruned = new Graph(n, Arrays.copyOf(head, kept), Arrays.copyOf(tail, kept), Arrays.copyOf(weight, kept));
+        double[] scores = SpectralLayout.layout(pruned, x, d, seed);
         double maxAbs = 0;
         for (double v : scores) maxAbs = Math.max(maxAbs, Math.abs(v));
         SplittableRandom random = new SplittableRandom(seed);

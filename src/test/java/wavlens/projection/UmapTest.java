@@ -88,4 +88,97 @@ class UmapTest {
         UserError tooMany = assertThrows(UserError.class, () -> Umap.embed(new float[20], 10, 2, Umap.Options.defaults()));
         assertTrue(tooMany.getMessage().contains("neighbours"), tooMany.getMessage());
     }
+
+    /** The two leading non-trivial Laplacian eigenvectors of a cycle are cos θ and sin θ: a ring lays out as a circle, in order. */
+    @Test
+    void spectralLayoutOfARingIsACircle() {
+        int n = 120, k = 10;
+        float[] x = new float[n * 3];
+        for (int i = 0; i < n; i++) {
+            double theta = 2 * Math.PI * i / n;
+            x[3 * i] = (float) Math.cos(theta);
+            x[3 * i + 1] = (float) Math.sin(theta);
+            x[3 * i + 2] = (float) (0.01 * Math.sin(7 * theta));
+        }
+        Umap.Graph g = Umap.fuzzySimplicialSet(Knn.exact(x, n, 3, k - 1), k);
+        assertEquals(1, java.util.Arrays.stream(SpectralLayout.components(g)).max().getAsInt() + 1);
+        double[] y = SpectralLayout.layout(g, x, 3, 7);
+        double cx = 0, cy = 0;
+        for (int i = 0; i < n; i++) {
+            cx += y[2 * i] / n;
+            cy += y[2 * i + 1] / n;
+        }
+        double[] radius = new double[n], angle = new double[n];
+        double meanRadius = 0;
+        for (int i = 0; i < n; i++) {
+            radius[i] = Math.hypot(y[2 * i] - cx, y[2 * i + 1] - cy);
+            angle[i] = Math.atan2(y[2 * i + 1] - cy, y[2 * i] - cx);
+            meanRadius += radius[i] / n;
+        }
+        for (int i = 0; i < n; i++) assertEquals(meanRadius, radius[i], 0.05 * meanRadius, "radius of point " + i);
+        double first = step(angle[1] - angle[0]);
+        assertEquals(2 * Math.PI / n, Math.abs(first), 0.2 * 2 * Math.PI / n);
+        for (int i = 0; i < n; i++) {
+            double s = step(angle[(i + 1) % n] - angle[i]);
+            assertEquals(first, s, 0.2 * Math.abs(first), "angle step after point " + i);
+        }
+    }
+
+    private static double step(double a) {
+        return Math.atan2(Math.sin(a), Math.cos(a));
+    }
+
+    /** Lanczos's vectors are eigenvectors of D^-1/2 W D^-1/2 with its 2nd and 3rd largest eigenvalues from a dense decomposition. */
+    @Test
+    void spectralVectorsAreTheDenseSecondAndThirdEigenvectors() {
+        var data = GaussianMixture.generate(90, 5, 3, 0.8, 11);
+        int n = 90, k = 15;
+        Umap.Graph g = Umap.fuzzySimplicialSet(Knn.exact(data.x(), n, 5, k - 1), k);
+        assertEquals(1, java.util.Arrays.stream(SpectralLayout.components(g)).max().getAsInt() + 1, "a connected graph");
+        double[] degree = new double[n], dense = new double[n * n];
+        for (int e = 0; e < g.head().length; e++) degree[g.head()[e]] += g.weight()[e];
+        for (int e = 0; e < g.head().length; e++)
+            dense[g.head()[e] * n + g.tail()[e]] = g.weight()[e] / Math.sqrt(degree[g.head()[e]] * degree[g.tail()[e]]);
+        double[] values = SymmetricEigen.decompose(dense, n).values();
+        assertEquals(1.0, values[0], 1e-9, "the trivial eigenvalue");
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        double[] y = SpectralLayout.spectral(g, all, new java.util.SplittableRandom(3));
+        for (int c = 0; c < 2; c++) {
+            double[] v = new double[n], nv = new double[n];
+            double norm = 0;
+            for (int i = 0; i < n; i++) norm += y[2 * i + c] * y[2 * i + c];
+            for (int i = 0; i < n; i++) v[i] = y[2 * i + c] / Math.sqrt(norm);
+            double rayleigh = 0, residual = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) nv[i] += dense[i * n + j] * v[j];
+                rayleigh += v[i] * nv[i];
+            }
+            for (int i = 0; i < n; i++) residual += (nv[i] - rayleigh * v[i]) * (nv[i] - rayleigh * v[i]);
+            assertEquals(values[1 + c], rayleigh, 1e-9, "eigenvalue " + (2 + c));
+            assertTrue(Math.sqrt(residual) < 1e-5, "residual " + Math.sqrt(residual));
+        }
+    }
+
+    /** Components of a disconnected graph are laid out apart, each around its own place. */
+    @Test
+    void disconnectedComponentsAreLaidOutApart() {
+        int n = 60, d = 2, k = 8;
+        float[] x = new float[n * d];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = (float) ((i < 30 ? 0 : 1000) + r.nextGaussian());
+            x[2 * i + 1] = (float) r.nextGaussian();
+        }
+        Umap.Graph g = Umap.fuzzySimplicialSet(Knn.exact(x, n, d, k - 1), k);
+        int[] component = SpectralLayout.components(g);
+        assertEquals(2, java.util.Arrays.stream(component).max().getAsInt() + 1);
+        double[] y = SpectralLayout.layout(g, x, d, 1);
+        double maxFirst = Double.NEGATIVE_INFINITY, minSecond = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            if (component[i] == component[0]) maxFirst = Math.max(maxFirst, y[2 * i]);
+            else minSecond = Math.min(minSecond, y[2 * i]);
+        }
+        assertTrue(maxFirst <= minSecond, maxFirst + " vs " + minSecond);
+    }
 }
