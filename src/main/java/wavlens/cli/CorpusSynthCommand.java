@@ -54,6 +54,11 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "dev and test keep the voices and sentences they have without it")
     boolean moreVoices;
 
+    @Option(names = "--random-voices", paramLabel = "N", defaultValue = "0",
+            description = "add N espeak-ng voices of random formant (F1-F3 each on its own), pitch and voicing settings "
+                    + "as training voices (0-1000; settings in corpus.json); dev and test keep their voices and sentences")
+    int randomVoices;
+
     @Option(names = "--training-text", paramLabel = "FILE",
             description = "more sentences for the training splits only (UTF-8, one a line, Finnish letters and , . ? ! : ;); "
                     + "dev and test keep the built-in held-out sentences")
@@ -70,7 +75,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, trainingText, trainingVoices, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

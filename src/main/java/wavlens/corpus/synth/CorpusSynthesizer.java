@@ -32,6 +32,8 @@ import wavlens.io.UserError;
  * voices heard in dev and test, and voices heard only in test; Festival mv is a training voice and
  * Festival lj a test-only voice. With {@code moreVoices}, {@link EspeakNg#MORE_VARIANTS} join the
  * training voices after the dealing, so the held-out voices and the sentence splits stay the same.
+ * With {@code randomVoices}, that many espeak-ng voices of random formant, pitch and voicing settings
+ * ({@link #randomVariant}) join the training voices the same way.
  * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
  * Festival mv alone, to give the one natural-speech voice more text); dev and test keep their voices.
  *
@@ -58,12 +60,16 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, Path trainingText, List<String> trainingVoices, PrintStream progress) {
+                          boolean festival, boolean moreVoices, int randomVoices, Path trainingText, List<String> trainingVoices,
+                          PrintStream progress) {
         public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                        boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, trainingText, null, progress);
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, trainingText, null, progress);
         }
     }
+
+    /** At most this many random voices. */
+    public static final int MAX_RANDOM_VOICES = 1000;
 
     /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
     public record Speaker(String name, String engine, String voice, String role) {}
@@ -78,6 +84,8 @@ public final class CorpusSynthesizer {
     private final Map<Integer, Resampler> resamplers = new HashMap<>();
     private EspeakNg espeak;
     private Festival festival;
+    /** The variant files of the random voices, by variant name. */
+    private final Map<String, List<String>> randomVariantLines = new LinkedHashMap<>();
     private List<String> trainingText; // the --training-text sentences, read before any synthesis
     private int trainingTextOverlap;   // of those, how many were built-in sentences and left out
 
@@ -99,6 +107,7 @@ public final class CorpusSynthesizer {
     }
 
     private static void check(Options o) {
+        if (o.randomVoices() < 0 || o.randomVoices() > MAX_RANDOM_VOICES) throw new UserError("--random-voices must be 0.." + MAX_RANDOM_VOICES + ", not " + o.randomVoices());
         if (o.utterances() < SPLITS.size()) throw new UserError("--utterances must be at least " + SPLITS.size() + " (one per split)");
         if (!(o.speed() >= 0.5 && o.speed() <= 2.0)) throw new UserError("--speed must be between 0.5 and 2");
         if (o.noiseSnrDb() != null && !Double.isFinite(o.noiseSnrDb())) throw new UserError("--noise-snr must be a finite number of dB");
@@ -143,6 +152,15 @@ public final class CorpusSynthesizer {
             for (String v : EspeakNg.MORE_VARIANTS) {
                 if (espeak.hasVariant(v)) train.add(new Speaker("espeak-" + v, "espeak-ng", v, "training"));
             }
+        }
+        // Random voices: a stream of their own, so the seed's stream (held-out voices, splits) is untouched.
+        SplittableRandom voiceRandom = new SplittableRandom(options.seed() * 0x2545F4914F6CDD1DL + 29);
+        for (int i = 0; i < options.randomVoices(); i++) {
+            String variant = String.format(Locale.ROOT, "wavlens-random-%d-%03d", options.seed(), i);
+            List<String> lines = randomVariant(variant, voiceRandom);
+            espeak.addVariant(variant, lines);
+            randomVariantLines.put(variant, lines);
+            train.add(new Speaker(String.format(Locale.ROOT, "espeak-random-%03d", i), "espeak-ng", variant, "training"));
         }
         if (options.festival()) {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));
@@ -243,6 +261,24 @@ public final class CorpusSynthesizer {
             java.util.Collections.shuffle(pool, random);
             sentencesOf.put(split, pool);
         }
+    }
+
+    /**
+     * An espeak-ng voice variant of random settings, each uniform and independent: formants 1–3 at
+     * 75–135 %, 70–135 % and 60–125 % of the Finnish voice's frequencies, base pitch 65–210 Hz with
+     * its top 1.2–1.6 times higher, voicing 30–160 %. The ranges are about those the always-training
+     * variants ({@link EspeakNg#MORE_VARIANTS}) span (leaving out kaukovalta's F1 at 40 % and the
+     * near-zero F3 of Lee and Jacky); formants moving independently give vowel spaces no single
+     * speed or pitch change gives.
+     */
+    static List<String> randomVariant(String name, SplittableRandom random) {
+        int f1 = 75 + random.nextInt(61), f2 = 70 + random.nextInt(66), f3 = 60 + random.nextInt(66);
+        int base = 65 + random.nextInt(146);
+        int top = (int) Math.round(base * (1.2 + 0.4 * random.nextDouble()));
+        int voicing = 30 + random.nextInt(131);
+        return List.of("language variant", "name " + name,
+                "formant 1 " + f1 + " 100 100", "formant 2 " + f2 + " 100 100", "formant 3 " + f3 + " 100 100",
+                "pitch " + base + " " + top, "voicing " + voicing);
     }
 
     /** The training voices named in --training-voices, in their dealt order; a name that is not a training voice is an error. */
@@ -377,6 +413,7 @@ public final class CorpusSynthesizer {
             root.put("trainingText", text);
         }
         root.put("moreVoices", options.moreVoices());
+        root.put("randomVoices", options.randomVoices());
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();
@@ -398,6 +435,7 @@ public final class CorpusSynthesizer {
             v.put("engine", sp.engine());
             v.put("voice", sp.engine().equals("espeak-ng") ? "fi+" + sp.voice() : sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone");
             v.put("role", sp.role());
+            if (randomVariantLines.containsKey(sp.voice())) v.put("variantFile", randomVariantLines.get(sp.voice()));
             v.put("utterances", made.stream().filter(u -> u.speaker().equals(sp)).count());
             voices.put(sp.name(), v);
         }

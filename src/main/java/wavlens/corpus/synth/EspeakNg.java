@@ -27,6 +27,11 @@ import wavlens.io.UserError;
  * {@link #synthesize} is synchronized. The output of a call depends slightly on the calls before
  * it in the same process, so a corpus is byte-identical only when made by a fresh process in the
  * same order.
+ *
+ * <p>espeak-ng reads a voice variant's file from its data folder each time the voice is selected, so
+ * it is initialised with a private data folder of this process: links to everything in the
+ * installed one, and a voices/!v folder of links to the installed variants beside which
+ * {@link #addVariant} writes variants of our own (random voices for training).
  */
 public final class EspeakNg {
     /** Output rate of espeak-ng's own synthesizer (what espeak_Initialize returns). */
@@ -72,6 +77,8 @@ public final class EspeakNg {
     private final Arena arena = Arena.ofShared(); // never closed: the callback stub must outlive every synthesis
     private final MethodHandle setVoiceByName, setParameter, synth, synchronize;
     private final Path dataDirectory;
+    /** The installed data folder, which the private one links to. */
+    private final Path installedDataDirectory;
 
     // Filled by the callback during one synthesize() call.
     private short[] pcm = new short[1 << 16];
@@ -114,7 +121,18 @@ public final class EspeakNg {
                 FunctionDescriptor.of(I, P, ValueLayout.JAVA_LONG, I, I, I, I, P, P));
         synchronize = linker.downcallHandle(lib.find("espeak_Synchronize").orElseThrow(), FunctionDescriptor.of(I));
         try {
-            int rate = (int) initialize.invokeExact(AUDIO_OUTPUT_SYNCHRONOUS, 0, MemorySegment.NULL, INITIALIZE_PHONEME_EVENTS);
+            // espeak_ng_InitializePath(NULL) sets the library's default data path (ESPEAK_DATA_PATH or the
+            // installed one), which espeak_Info then reports; espeak_Initialize sets our private one.
+            MethodHandle initializePath = linker.downcallHandle(lib.find("espeak_ng_InitializePath").orElseThrow(), FunctionDescriptor.ofVoid(P));
+            initializePath.invokeExact(MemorySegment.NULL);
+            MemorySegment installedOut = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment ignored = (MemorySegment) info.invokeExact(installedOut);
+            installedDataDirectory = Path.of(installedOut.get(ValueLayout.ADDRESS, 0).reinterpret(4096).getString(0)).toAbsolutePath();
+            if (!Files.isRegularFile(installedDataDirectory.resolve("phontab"))) {
+                throw new UserError("espeak-ng: no data folder at " + installedDataDirectory + "; is the espeak-ng package (its data) installed?");
+            }
+            Path privateData = privateDataDirectory(installedDataDirectory);
+            int rate = (int) initialize.invokeExact(AUDIO_OUTPUT_SYNCHRONOUS, 0, arena.allocateFrom(privateData.toString()), INITIALIZE_PHONEME_EVENTS);
             if (rate != SAMPLE_RATE) throw new UserError("espeak-ng: initialisation failed (returned " + rate + "); is the espeak-ng package (its data) installed?");
             MethodHandle target = MethodHandles.lookup().findVirtual(EspeakNg.class, "onSynth",
                     MethodType.methodType(int.class, MemorySegment.class, int.class, MemorySegment.class)).bindTo(this);
@@ -130,9 +148,71 @@ public final class EspeakNg {
         }
     }
 
-    /** espeak-ng's data folder (where voices/!v lives). */
+    /** espeak-ng's data folder (where voices/!v lives): this process's private one. */
     public Path dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The installed data folder (error messages name it). */
+    public Path installedDataDirectory() {
+        return installedDataDirectory;
+    }
+
+    /**
+     * A temporary folder mirroring the installed data folder by symbolic links, with voices/!v a
+     * real folder (of links) so that variants can be added; removed when the process ends.
+     */
+    private static Path privateDataDirectory(Path installed) {
+        try {
+            Path root = Files.createTempDirectory("wavlens-espeak-ng-data");
+            List<Path> made = new ArrayList<>();
+            made.add(root);
+            try (var entries = Files.list(installed)) {
+                for (Path e : entries.toList()) if (!e.getFileName().toString().equals("voices")) made.add(Files.createSymbolicLink(root.resolve(e.getFileName().toString()), e));
+            }
+            Path voices = Files.createDirectory(root.resolve("voices"));
+            made.add(voices);
+            try (var entries = Files.list(installed.resolve("voices"))) {
+                for (Path e : entries.toList()) if (!e.getFileName().toString().equals("!v")) made.add(Files.createSymbolicLink(voices.resolve(e.getFileName().toString()), e));
+            }
+            Path variants = Files.createDirectory(voices.resolve("!v"));
+            made.add(variants);
+            try (var entries = Files.list(installed.resolve("voices").resolve("!v"))) {
+                for (Path e : entries.toList()) made.add(Files.createSymbolicLink(variants.resolve(e.getFileName().toString()), e));
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var added = Files.list(variants)) {
+                    for (Path f : added.toList()) Files.deleteIfExists(f);
+                } catch (java.io.IOException ignoredOnExit) {
+                    // a temporary folder left behind is harmless
+                }
+                for (int i = made.size() - 1; i >= 0; i--) {
+                    try {
+                        Files.deleteIfExists(made.get(i));
+                    } catch (java.io.IOException ignoredOnExit) {
+                        // likewise
+                    }
+                }
+            }));
+            return root;
+        } catch (java.io.IOException e) {
+            throw new UserError("espeak-ng: cannot set up a data folder in " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes a voice variant file (espeak-ng's voice-file syntax, e.g. "formant 2 120 100 100") under
+     * this name into the private voices/!v, so that {@link #synthesize} can speak with it.
+     */
+    public synchronized void addVariant(String name, List<String> lines) {
+        if (!name.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("variant name " + name);
+        Path file = dataDirectory.resolve("voices").resolve("!v").resolve(name);
+        try {
+            Files.deleteIfExists(file);
+            Files.write(file, lines, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new UserError("espeak-ng: cannot write voice variant " + file + ": " + e.getMessage());
+        }
     }
 
     /** True if the variant file exists; espeak silently falls back to the plain voice otherwise. */

@@ -189,7 +189,7 @@ class CorpusSynthesizerTest {
             if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
             if (!role.equals("training")) heldOut.add(e.getKey());
         });
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, null, chosen, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, null, chosen, null));
         JsonNode t = Json.read(two.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : t.get("utteranceList")) {
@@ -202,8 +202,55 @@ class CorpusSynthesizerTest {
         assertHeldOutNeverHeard(p, t);
 
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, null, List.of(heldOut.getFirst()), null)));
+                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, null, List.of(heldOut.getFirst()), null)));
         assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
+    }
+
+    /**
+     * --random-voices: training voices of random settings, written into corpus.json, speaking the
+     * training splits only; dev and test keep the plain corpus's voices and sentences.
+     */
+    @Test
+    void randomVoicesAreTrainingVoicesOfTheirOwnSettings() throws Exception {
+        Path plain = tmp.resolve("plain"), random = tmp.resolve("random");
+        CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, null, null, null));
+        JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(random.resolve("corpus.json"));
+        Set<String> settings = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            JsonNode v = r.get("voices").get(String.format("espeak-random-%03d", i));
+            org.junit.jupiter.api.Assertions.assertNotNull(v, "voice " + i);
+            assertEquals("training", v.get("role").asText());
+            assertTrue(v.get("utterances").asInt() > 0, "random voice " + i + " speaks");
+            List<String> lines = new ArrayList<>();
+            v.get("variantFile").forEach(l -> lines.add(l.asText()));
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("formant 2 ")), lines.toString());
+            settings.add(String.join("|", lines.subList(2, lines.size())));
+        }
+        assertEquals(3, settings.size(), "three different voices");
+        assertEquals(p.get("splits").get("dev").get("speakers"), r.get("splits").get("dev").get("speakers"));
+        assertEquals(p.get("splits").get("test").get("speakers"), r.get("splits").get("test").get("speakers"));
+        assertHeldOutNeverHeard(p, r);
+    }
+
+    /** The random settings stay inside their documented ranges. */
+    @Test
+    void randomVariantSettingsStayInRange() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < 500; i++) {
+            List<String> lines = CorpusSynthesizer.randomVariant("x", random);
+            int[] f = new int[4];
+            for (String l : lines) {
+                String[] w = l.split(" ");
+                if (w[0].equals("formant")) f[Integer.parseInt(w[1])] = Integer.parseInt(w[2]);
+                if (w[0].equals("pitch")) {
+                    int base = Integer.parseInt(w[1]), top = Integer.parseInt(w[2]);
+                    assertTrue(base >= 65 && base <= 210 && top >= base * 1.2 - 1 && top <= base * 1.6 + 1, l);
+                }
+                if (w[0].equals("voicing")) assertTrue(Integer.parseInt(w[1]) >= 30 && Integer.parseInt(w[1]) <= 160, l);
+            }
+            assertTrue(f[1] >= 75 && f[1] <= 135 && f[2] >= 70 && f[2] <= 135 && f[3] >= 60 && f[3] <= 125, lines.toString());
+        }
     }
 
     /** No dev/test sentence or voice of {@code plain} is in the training splits of {@code other}. */
