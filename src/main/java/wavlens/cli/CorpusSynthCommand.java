@@ -56,7 +56,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
 
     @Option(names = "--random-voices", paramLabel = "N", defaultValue = "0",
             description = "add N espeak-ng voices of random formant (F1-F3 each on its own), pitch and voicing settings "
-                    + "as training voices (0-1000; settings in corpus.json); dev and test keep their voices and sentences")
+                    + "as training voices (0-150; settings in corpus.json); dev and test keep their voices and sentences")
     int randomVoices;
 
     @Option(names = "--training-text", paramLabel = "FILE",

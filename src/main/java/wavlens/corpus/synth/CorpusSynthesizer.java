@@ -68,8 +68,11 @@ public final class CorpusSynthesizer {
         }
     }
 
-    /** At most this many random voices. */
-    public static final int MAX_RANDOM_VOICES = 1000;
+    /**
+     * At most this many random voices: espeak-ng 1.51 lists at most 349 voices (N_VOICES_LIST), and
+     * its 131 languages and our 66 variants leave room for about 150 more.
+     */
+    public static final int MAX_RANDOM_VOICES = 150;
 
     /** A speaker = synthesizer + voice; name is the folder name, e.g. espeak-m3, festival-mv. */
     public record Speaker(String name, String engine, String voice, String role) {}

@@ -160,7 +160,7 @@ public final class EspeakNg {
 
     /**
      * A temporary folder mirroring the installed data folder by symbolic links, with voices/!v a
-     * real folder (of links) so that variants can be added; removed when the process ends.
+     * real folder (of links to the variants we use) so that variants can be added; removed when the process ends.
      */
     private static Path privateDataDirectory(Path installed) {
         try {
@@ -173,12 +173,19 @@ public final class EspeakNg {
             Path voices = Files.createDirectory(root.resolve("voices"));
             made.add(voices);
             try (var entries = Files.list(installed.resolve("voices"))) {
-                for (Path e : entries.toList()) if (!e.getFileName().toString().equals("!v")) made.add(Files.createSymbolicLink(voices.resolve(e.getFileName().toString()), e));
+                // not the MBROLA voices (there is no Finnish one): espeak lists at most 349 voices, and added variants count
+                for (Path e : entries.toList()) {
+                    String name = e.getFileName().toString();
+                    if (!name.equals("!v") && !name.equals("mb")) made.add(Files.createSymbolicLink(voices.resolve(name), e));
+                }
             }
             Path variants = Files.createDirectory(voices.resolve("!v"));
             made.add(variants);
             try (var entries = Files.list(installed.resolve("voices").resolve("!v"))) {
-                for (Path e : entries.toList()) made.add(Files.createSymbolicLink(variants.resolve(e.getFileName().toString()), e));
+                for (Path e : entries.toList()) {
+                    String name = e.getFileName().toString();
+                    if (VARIANTS.contains(name) || MORE_VARIANTS.contains(name)) made.add(Files.createSymbolicLink(variants.resolve(name), e));
+                }
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try (var added = Files.list(variants)) {
