@@ -77,8 +77,6 @@ public final class EspeakNg {
     private final Arena arena = Arena.ofShared(); // never closed: the callback stub must outlive every synthesis
     private final MethodHandle setVoiceByName, setParameter, synth, synchronize;
     private final Path dataDirectory;
-    /** The installed data folder, which the private one links to. */
-    private final Path installedDataDirectory;
 
     // Filled by the callback during one synthesize() call.
     private short[] pcm = new short[1 << 16];
@@ -127,7 +125,7 @@ public final class EspeakNg {
             initializePath.invokeExact(MemorySegment.NULL);
             MemorySegment installedOut = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment ignored = (MemorySegment) info.invokeExact(installedOut);
-            installedDataDirectory = Path.of(installedOut.get(ValueLayout.ADDRESS, 0).reinterpret(4096).getString(0)).toAbsolutePath();
+            Path installedDataDirectory = Path.of(installedOut.get(ValueLayout.ADDRESS, 0).reinterpret(4096).getString(0)).toAbsolutePath();
             if (!Files.isRegularFile(installedDataDirectory.resolve("phontab"))) {
                 throw new UserError("espeak-ng: no data folder at " + installedDataDirectory + "; is the espeak-ng package (its data) installed?");
             }
@@ -151,11 +149,6 @@ public final class EspeakNg {
     /** espeak-ng's data folder (where voices/!v lives): this process's private one. */
     public Path dataDirectory() {
         return dataDirectory;
-    }
-
-    /** The installed data folder (error messages name it). */
-    public Path installedDataDirectory() {
-        return installedDataDirectory;
     }
 
     /**
