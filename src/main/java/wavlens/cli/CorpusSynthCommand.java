@@ -59,6 +59,12 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "as training voices (0-150; settings in corpus.json); dev and test keep their voices and sentences")
     int randomVoices;
 
+    @Option(names = "--mbrola",
+            description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish and German speakers "
+                    + "speaking espeak-ng's Finnish phones; Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de5) as training voices; "
+                    + "dev and test keep their voices and sentences")
+    boolean mbrola;
+
     @Option(names = "--training-text", paramLabel = "FILE",
             description = "more sentences for the training splits only (UTF-8, one a line, Finnish letters and , . ? ! : ;); "
                     + "dev and test keep the built-in held-out sentences")
@@ -75,7 +81,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, trainingText, trainingVoices, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, mbrola, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

@@ -34,6 +34,8 @@ import wavlens.io.UserError;
  * training voices after the dealing, so the held-out voices and the sentence splits stay the same.
  * With {@code randomVoices}, that many espeak-ng voices of random formant, pitch and voicing settings
  * ({@link #randomVariant}) join the training voices the same way.
+ * With {@code mbrola}, the installed {@link Mbrola#VOICES} (recorded speakers of other languages,
+ * speaking espeak-ng's Finnish phones) join the training voices the same way.
  * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
  * Festival mv alone, to give the one natural-speech voice more text); dev and test keep their voices.
  *
@@ -49,22 +51,25 @@ public final class CorpusSynthesizer {
     static final double[] SPLIT_SHARE = {0.5, 0.3, 0.1, 0.1};
     /** espeak-ng variants heard in dev and test (and not in training), and heard only in test. */
     static final int HELD_OUT_VARIANTS = 4, TEST_ONLY_VARIANTS = 4;
+    /** The espeak-ng variant whose phone timings the MBROLA voices speak (any variant gives the same phones). */
+    static final String MBROLA_TIMING_VARIANT = "m1";
     /** How many further sentences to try when an utterance is unusable, before giving up on it. */
     static final int ATTEMPTS = 20;
 
     // Per-utterance variation (uniform ranges). espeak: rate in words per minute (default 175) and
     // pitch 0–99 (default 50); Festival: Duration_Stretch and the intonation's lowest F0 relative
-    // to the voice's own.
+    // to the voice's own; MBROLA: the base pitch relative to the voice's typical one.
+    static final double MBROLA_F0_MIN = 0.85, MBROLA_F0_MAX = 1.2;
     static final int RATE_MIN = 140, RATE_MAX = 220, PITCH_MIN = 25, PITCH_MAX = 75;
     static final double STRETCH_MIN = 0.85, STRETCH_MAX = 1.15, F0_SCALE_MIN = 0.9, F0_SCALE_MAX = 1.2;
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, int randomVoices, Path trainingText, List<String> trainingVoices,
-                          PrintStream progress) {
+                          boolean festival, boolean moreVoices, int randomVoices, boolean mbrola, Path trainingText,
+                          List<String> trainingVoices, PrintStream progress) {
         public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                        boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, trainingText, null, progress);
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, trainingText, null, progress);
         }
     }
 
@@ -121,6 +126,14 @@ public final class CorpusSynthesizer {
             problem = Festival.problem();
             if (problem != null) throw new UserError("festival: " + problem + " (or pass --no-festival)");
         }
+        if (o.mbrola()) {
+            problem = Mbrola.problem();
+            if (problem != null) throw new UserError("--mbrola: " + problem);
+            if (Mbrola.installedVoices().isEmpty()) {
+                throw new UserError("--mbrola: none of the voices " + Mbrola.VOICES.stream().map(Mbrola.Voice::name).toList()
+                        + " is installed in " + Mbrola.VOICE_ROOT + "; apt-get install mbrola-de1 mbrola-sw2 ...");
+            }
+        }
         if (Files.exists(o.out())) {
             if (!Files.isDirectory(o.out())) throw UserError.inFile(o.out(), "exists and is not a folder");
             try (var entries = Files.list(o.out())) {
@@ -164,6 +177,9 @@ public final class CorpusSynthesizer {
             espeak.addVariant(variant, lines);
             randomVariantLines.put(variant, lines);
             train.add(new Speaker(String.format(Locale.ROOT, "espeak-random-%03d", i), "espeak-ng", variant, "training"));
+        }
+        if (options.mbrola()) {
+            for (Mbrola.Voice v : Mbrola.installedVoices()) train.add(new Speaker("mbrola-" + v.name(), "mbrola", v.name(), "training"));
         }
         if (options.festival()) {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));
@@ -320,6 +336,16 @@ public final class CorpusSynthesizer {
             parameters.put("pitch", pitch);
             synthesis = espeak.synthesize(sentence, speaker.voice(), rate, pitch);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
+        } else if (speaker.engine().equals("mbrola")) {
+            // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by MBROLA.
+            int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
+            Mbrola.Voice voice = Mbrola.VOICES.stream().filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
+            double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
+            parameters.put("rate", rate);
+            parameters.put("f0", f0);
+            Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
+            synthesis = Mbrola.speak(phones, voice, f0, variation);
+            alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
         } else {
             double stretch = round3(STRETCH_MIN + (STRETCH_MAX - STRETCH_MIN) * variation.nextDouble());
             double f0Min = round3(Festival.defaultF0Min(speaker.voice()) * (F0_SCALE_MIN + (F0_SCALE_MAX - F0_SCALE_MIN) * variation.nextDouble()));
@@ -417,6 +443,7 @@ public final class CorpusSynthesizer {
         }
         root.put("moreVoices", options.moreVoices());
         root.put("randomVoices", options.randomVoices());
+        root.put("mbrola", options.mbrola());
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();
@@ -436,7 +463,12 @@ public final class CorpusSynthesizer {
         for (Speaker sp : all) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("engine", sp.engine());
-            v.put("voice", sp.engine().equals("espeak-ng") ? "fi+" + sp.voice() : sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone");
+            v.put("voice", switch (sp.engine()) {
+                case "espeak-ng" -> "fi+" + sp.voice();
+                case "mbrola" -> sp.voice() + " (" + Mbrola.VOICES.stream().filter(m -> m.name().equals(sp.voice())).findFirst().orElseThrow().speaker()
+                        + ", MBROLA) speaking espeak-ng's Finnish phones and durations";
+                default -> sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone";
+            });
             v.put("role", sp.role());
             if (randomVariantLines.containsKey(sp.voice())) v.put("variantFile", randomVariantLines.get(sp.voice()));
             v.put("utterances", made.stream().filter(u -> u.speaker().equals(sp)).count());

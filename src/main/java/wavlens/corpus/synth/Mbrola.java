@@ -1,0 +1,348 @@
+package wavlens.corpus.synth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import wavlens.audio.PcmChannels;
+import wavlens.audio.WavReader;
+import wavlens.io.UserError;
+
+/**
+ * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
+ * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
+ * German), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
+ * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
+ *
+ * <p>The pitch contour is ours (MBROLA takes pitch targets per phone): a declination from 1.15 to
+ * 0.85 times the utterance's base pitch, raised 12 % on the first vowel of each word (Finnish
+ * stresses the first syllable), with a small random level per word.
+ */
+public final class Mbrola {
+    private Mbrola() {}
+
+    /** Where Debian's mbrola-XX packages put their databases: /usr/share/mbrola/XX/XX. */
+    static final Path VOICE_ROOT = Path.of("/usr/share/mbrola");
+
+    /**
+     * More diphones missing from a voice's database than this in one utterance make it unusable:
+     * MBROLA (with -e) replaces a missing diphone by silence, which is a gap inside a phone.
+     */
+    static final int MAX_MISSING_DIPHONES = 3;
+
+    /** A voice: its database name, who speaks, a typical base pitch (Hz), and espeak-ng Finnish phone → its phoneme. */
+    public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes) {
+        public Path database() {
+            return VOICE_ROOT.resolve(name).resolve(name);
+        }
+    }
+
+    // espeak-ng's Finnish phones: vowels a e i I o u y & (ä) Y (ö), diphthongs as two vowel letters
+    // (ai, yY, &i, ...), consonants p t k b d g q s s2 f h S (š) Z (ž) v j l r m n N and the glide ";".
+    // Finnish vowels are tense whether long or short, so the tense (long) phonemes are used where
+    // the language distinguishes them; length comes from the duration.
+    private static final Map<String, String> ESTONIAN = Map.ofEntries(
+            Map.entry("a", "a"), Map.entry("e", "e"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
+            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "{"), Map.entry("Y", "2"),
+            Map.entry("p", "p"), Map.entry("b", "p"), Map.entry("t", "t"), Map.entry("d", "t"), Map.entry("k", "k"),
+            Map.entry("g", "k"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
+            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "S"), Map.entry("v", "v"), Map.entry("j", "j"),
+            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
+            Map.entry("N", "n"));
+    private static final Map<String, String> HUNGARIAN = Map.ofEntries(
+            Map.entry("a", "O"), Map.entry("e", "e:"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
+            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "E"), Map.entry("Y", "2"),
+            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
+            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
+            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "v"), Map.entry("j", "j"),
+            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
+            Map.entry("N", "N"));
+    private static final Map<String, String> SWEDISH = Map.ofEntries(
+            Map.entry("a", "A:"), Map.entry("e", "e:"), Map.entry("i", "i:"), Map.entry("I", "i:"), Map.entry("o", "o:"),
+            Map.entry("u", "u:"), Map.entry("y", "y:"), Map.entry("&", "{:"), Map.entry("Y", "2:"),
+            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
+            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
+            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "S"), Map.entry("v", "v"), Map.entry("j", "j"),
+            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
+            Map.entry("N", "N"));
+    private static final Map<String, String> GERMAN = Map.ofEntries(
+            Map.entry("a", "a:"), Map.entry("e", "e:"), Map.entry("i", "i:"), Map.entry("I", "i:"), Map.entry("o", "o:"),
+            Map.entry("u", "u:"), Map.entry("y", "y:"), Map.entry("&", "E:"), Map.entry("Y", "2:"),
+            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
+            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
+            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "v"), Map.entry("j", "j"),
+            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "R"), Map.entry("m", "m"), Map.entry("n", "n"),
+            Map.entry("N", "N"));
+
+    /**
+     * The voices wavlens can use, 5 women and 4 men. Left out: de8 (lacks a:, E:, 2: diphones), the
+     * Turkish and Icelandic voices (no ä), and the rest (no front rounded vowels).
+     */
+    public static final List<Voice> VOICES = List.of(
+            new Voice("ee1", "Estonian man", 110, ESTONIAN),
+            new Voice("hu1", "Hungarian woman", 200, HUNGARIAN),
+            new Voice("sw1", "Swedish man", 110, SWEDISH),
+            new Voice("sw2", "Swedish woman", 200, SWEDISH),
+            new Voice("de1", "German woman", 200, GERMAN),
+            new Voice("de2", "German man", 110, GERMAN),
+            new Voice("de3", "German woman", 200, GERMAN),
+            new Voice("de4", "German man", 110, GERMAN),
+            new Voice("de5", "German woman", 200, GERMAN));
+
+    /**
+     * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
+     * Swedish have no h before a consonant, no N before a vowel, ...): the nearest sound the voice
+     * has there. Finnish h before a consonant is itself [ç] or [x], the German C and x.
+     */
+    static final Map<String, List<String>> STAND_INS = Map.ofEntries(
+            Map.entry("h", List.of("C", "x")), Map.entry("N", List.of("n")), Map.entry("j", List.of("i:", "i", "j")),
+            Map.entry("b", List.of("p")), Map.entry("d", List.of("t")), Map.entry("g", List.of("k")), Map.entry("v", List.of("f", "w")),
+            Map.entry("Z", List.of("S", "z")), Map.entry("S", List.of("s")), Map.entry("{:", List.of("E:", "{", "E")),
+            Map.entry("E:", List.of("E", "e:")), Map.entry("E", List.of("E:", "e:")), Map.entry("e:", List.of("e", "E")),
+            Map.entry("2", List.of("2:", "9")), Map.entry("2:", List.of("2", "9")), Map.entry("a:", List.of("a")),
+            Map.entry("A:", List.of("a", "A")), Map.entry("O", List.of("o", "a:")), Map.entry("y:", List.of("y", "Y")),
+            Map.entry("i:", List.of("i", "I")), Map.entry("u:", List.of("u", "U")), Map.entry("o:", List.of("o", "O")),
+            Map.entry("R", List.of("r")), Map.entry("r", List.of("R")));
+
+    /**
+     * Replaces, where a pair of neighbours is a missing diphone ("X-Y" in {@code missing}), one of
+     * them by a {@link #STAND_INS stand-in} that makes both its diphones available; returns how many
+     * missing diphones remain.
+     */
+    static int repair(List<PhoLine> lines, java.util.Set<String> missing) {
+        int remaining = 0;
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (!missing.contains(lines.get(i).phoneme() + "-" + lines.get(i + 1).phoneme())) continue;
+            if (!standIn(lines, i + 1, missing) && !standIn(lines, i, missing)) remaining++;
+        }
+        return remaining;
+    }
+
+    private static boolean standIn(List<PhoLine> lines, int i, java.util.Set<String> missing) {
+        PhoLine line = lines.get(i);
+        for (String s : STAND_INS.getOrDefault(line.phoneme(), List.of())) {
+            boolean before = i == 0 || !missing.contains(lines.get(i - 1).phoneme() + "-" + s);
+            boolean after = i + 1 == lines.size() || !missing.contains(s + "-" + lines.get(i + 1).phoneme());
+            if (before && after) {
+                lines.set(i, new PhoLine(s, line.milliseconds(), line.pitchPercent(), line.pitchHz()));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final Map<String, java.util.Set<String>> MISSING = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The diphones (as "X-Y") the voice lacks among its phonemes for Finnish, their stand-ins and
+     * the pause: found once per voice by asking MBROLA for every pair and reading its warnings.
+     */
+    static java.util.Set<String> missingDiphones(Voice voice) {
+        return MISSING.computeIfAbsent(voice.name(), name -> {
+            java.util.Set<String> symbols = new java.util.TreeSet<>(voice.phonemes().values());
+            for (String sym : List.copyOf(symbols)) symbols.addAll(STAND_INS.getOrDefault(sym, List.of()));
+            symbols.add("_");
+            StringBuilder pho = new StringBuilder();
+            for (String a : symbols) for (String b : symbols) pho.append("_ 20\n").append(a).append(" 60 50 120\n").append(b).append(" 60 50 120\n");
+            pho.append("_ 20\n");
+            String messages = run(voice, pho.toString(), null);
+            java.util.Set<String> missing = new java.util.HashSet<>();
+            // "Warning: X-Y unknown, replaced with _-_"; a phoneme the voice lacks altogether makes every pair with it missing.
+            for (String line : messages.lines().toList()) {
+                int w = line.indexOf("Warning: "), u = line.indexOf(" unknown");
+                if (w >= 0 && u > w) missing.add(line.substring(w + 9, u).strip());
+            }
+            return missing;
+        });
+    }
+
+    /** Runs mbrola on a .pho text, writing a WAV file (or nothing, when {@code wav} is null); returns its messages. */
+    private static String run(Voice voice, String pho, Path wav) {
+        Path phoFile = null, out = null;
+        try {
+            phoFile = Files.createTempFile("wavlens-mbrola-", ".pho");
+            out = wav != null ? wav : Files.createTempFile("wavlens-mbrola-", ".wav");
+            Files.writeString(phoFile, pho, StandardCharsets.US_ASCII);
+            Process p = new ProcessBuilder("mbrola", "-e", voice.database().toString(), phoFile.toString(), out.toString())
+                    .redirectErrorStream(true).start();
+            String messages = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int status = p.waitFor();
+            if (status != 0) throw new UserError("mbrola (" + voice.name() + ") failed with status " + status + ": " + messages.strip());
+            return messages;
+        } catch (IOException e) {
+            throw new UserError("mbrola: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("mbrola: interrupted");
+        } finally {
+            try {
+                if (phoFile != null) Files.deleteIfExists(phoFile);
+                if (wav == null && out != null) Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // a temporary file left behind is harmless
+            }
+        }
+    }
+
+    /** Null when the mbrola program runs, else what to install. */
+    public static String problem() {
+        try {
+            Process p = new ProcessBuilder("mbrola", "-h").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor();
+            return null;
+        } catch (IOException e) {
+            return "the mbrola program is not installed; enable Debian's contrib and non-free components and "
+                    + "apt-get install mbrola mbrola-de1 mbrola-sw2 ... (see the README)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The voices of {@link #VOICES} whose database is installed. */
+    public static List<Voice> installedVoices() {
+        return VOICES.stream().filter(v -> Files.isRegularFile(v.database())).toList();
+    }
+
+    /** One line of a .pho file: a phoneme, its duration in ms, and pitch targets (percent of the phone, Hz). */
+    record PhoLine(String phoneme, int milliseconds, double[] pitchPercent, double[] pitchHz) {}
+
+    /**
+     * The .pho lines for espeak-ng's phones (times in samples at espeak's rate, total length
+     * {@code samples}): pauses between phones become "_", diphthongs two vowels of half the time
+     * each, and adjacent phones that map to the same phoneme (geminate sonorants "l l", "N N") one
+     * long phoneme. Every boundary is rounded to a whole millisecond on its own, so the MBROLA
+     * output's phone times are those millisecond boundaries.
+     */
+    static List<PhoLine> phoLines(List<Synthesis.Phone> phones, int rate, int samples, Voice voice, double baseF0, SplittableRandom random)
+            throws UnusableUtterance {
+        record Segment(String phoneme, double start, double end, boolean wordStart, int word) {}
+        List<Segment> segments = new ArrayList<>();
+        double cursor = 0;
+        int lastWord = -1;
+        for (Synthesis.Phone ph : phones) {
+            if (ph.start() > cursor) segments.add(new Segment("_", cursor, ph.start(), false, -1));
+            List<String> parts = phonemesOf(ph.name(), voice);
+            double step = (ph.end() - ph.start()) / parts.size();
+            for (int k = 0; k < parts.size(); k++) {
+                double a = ph.start() + k * step, b = k == parts.size() - 1 ? ph.end() : ph.start() + (k + 1) * step;
+                segments.add(new Segment(parts.get(k), a, b, ph.word() != lastWord && k == 0, ph.word()));
+            }
+            lastWord = ph.word();
+            cursor = ph.end();
+        }
+        if (samples > cursor) segments.add(new Segment("_", cursor, samples, false, -1));
+
+        // Merge neighbours with the same phoneme.
+        List<Segment> merged = new ArrayList<>();
+        for (Segment s : segments) {
+            Segment last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && last.phoneme().equals(s.phoneme())) merged.set(merged.size() - 1, new Segment(last.phoneme(), last.start(), s.end(), last.wordStart(), last.word()));
+            else merged.add(s);
+        }
+
+        double total = samples;
+        int words = phones.isEmpty() ? 0 : phones.getLast().word() + 1;
+        double[] wordLevel = new double[Math.max(words, 1)];
+        for (int w = 0; w < wordLevel.length; w++) wordLevel[w] = 0.95 + 0.1 * random.nextDouble();
+        boolean[] accented = new boolean[wordLevel.length];
+        List<PhoLine> lines = new ArrayList<>();
+        for (Segment s : merged) {
+            int ms = (int) Math.round(s.end() / rate * 1000) - (int) Math.round(s.start() / rate * 1000);
+            if (ms <= 0) continue;
+            if (s.phoneme().equals("_")) {
+                lines.add(new PhoLine("_", ms, new double[0], new double[0]));
+                continue;
+            }
+            double middle = (s.start() + s.end()) / 2 / total;
+            double f0 = baseF0 * (1.15 - 0.3 * middle) * wordLevel[s.word()];
+            boolean vowel = isVowel(s.phoneme(), voice);
+            if (vowel && !accented[s.word()]) {
+                accented[s.word()] = true;
+                f0 *= 1.12;
+            }
+            lines.add(new PhoLine(s.phoneme(), ms, new double[] {50}, new double[] {Math.round(f0 * 10) / 10.0}));
+        }
+        return lines;
+    }
+
+    /** The MBROLA phonemes for one espeak-ng phone: one, or two for a diphthong; UnusableUtterance for a phone not in the table. */
+    static List<String> phonemesOf(String espeakPhone, Voice voice) throws UnusableUtterance {
+        String one = voice.phonemes().get(espeakPhone);
+        if (one != null) return List.of(one);
+        // A diphthong: two vowel symbols, each one character (a e i o u y & Y).
+        if (espeakPhone.length() == 2) {
+            String first = voice.phonemes().get(espeakPhone.substring(0, 1)), second = voice.phonemes().get(espeakPhone.substring(1));
+            if (first != null && second != null && isVowel(first, voice) && isVowel(second, voice)) return List.of(first, second);
+        }
+        // e.g. a phone of another language espeak-ng switched to; the letter aligner would reject it too
+        throw new UnusableUtterance("mbrola " + voice.name() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
+    }
+
+    private static boolean isVowel(String phoneme, Voice voice) {
+        for (String v : List.of("a", "e", "i", "o", "u", "y", "&", "Y")) if (voice.phonemes().get(v).equals(phoneme)) return true;
+        return false;
+    }
+
+    static String phoText(List<PhoLine> lines) {
+        StringBuilder sb = new StringBuilder();
+        for (PhoLine line : lines) {
+            sb.append(line.phoneme()).append(' ').append(line.milliseconds());
+            for (int k = 0; k < line.pitchPercent().length; k++) {
+                sb.append(String.format(Locale.ROOT, " %.0f %.1f", line.pitchPercent()[k], line.pitchHz()[k]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Speaks espeak-ng's phones (its {@link Synthesis} of the sentence) with an MBROLA voice at a base
+     * pitch; returns the voice's audio at its own rate with the same phones at their new times.
+     * UnusableUtterance when the voice lacks more than {@value #MAX_MISSING_DIPHONES} of the diphones.
+     */
+    public static Synthesis speak(Synthesis espeak, Voice voice, double baseF0, SplittableRandom random) throws UnusableUtterance {
+        if (!Files.isRegularFile(voice.database())) throw new UserError("mbrola: voice database " + voice.database() + " not found; apt-get install mbrola-" + voice.name());
+        List<PhoLine> lines = new ArrayList<>(phoLines(espeak.phones(), espeak.sampleRate(), espeak.samples().length, voice, baseF0, random));
+        int missing = repair(lines, missingDiphones(voice));
+        if (missing > MAX_MISSING_DIPHONES) throw new UnusableUtterance("mbrola " + voice.name() + ": " + missing + " diphones missing from the voice");
+        Path wav = null;
+        try {
+            wav = Files.createTempFile("wavlens-mbrola-", ".wav");
+            run(voice, phoText(lines), wav);
+            PcmChannels pcm = WavReader.read(wav);
+            float[] mono = pcm.mixToMono();
+            // MBROLA may end a pitch period early; the pho's total is the length (the tail is a pause), so pad or cut to it.
+            long totalMs = Math.round((double) espeak.samples().length / espeak.sampleRate() * 1000);
+            short[] samples = new short[(int) (totalMs * pcm.sampleRate() / 1000)];
+            for (int i = 0; i < Math.min(mono.length, samples.length); i++) samples[i] = (short) Math.max(-32768, Math.min(32767, Math.round(mono[i] * 32768.0)));
+            return new Synthesis(samples, pcm.sampleRate(), retimed(espeak, pcm.sampleRate(), samples.length));
+        } catch (IOException e) {
+            throw new UserError("mbrola: " + e.getMessage());
+        } finally {
+            try {
+                if (wav != null) Files.deleteIfExists(wav);
+            } catch (IOException ignored) {
+                // a temporary file left behind is harmless
+            }
+        }
+    }
+
+    /** espeak-ng's phones at the millisecond boundaries of {@link #phoLines}, in samples at {@code rate}, within the audio. */
+    static List<Synthesis.Phone> retimed(Synthesis espeak, int rate, int length) {
+        List<Synthesis.Phone> out = new ArrayList<>();
+        for (Synthesis.Phone ph : espeak.phones()) {
+            double start = Math.min(length, Math.round(ph.start() / espeak.sampleRate() * 1000) * rate / 1000.0);
+            double end = Math.min(length, Math.round(ph.end() / espeak.sampleRate() * 1000) * rate / 1000.0);
+            out.add(new Synthesis.Phone(ph.name(), ph.word(), start, end));
+        }
+        return out;
+    }
+}

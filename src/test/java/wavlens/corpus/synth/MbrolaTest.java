@@ -1,0 +1,154 @@
+package wavlens.corpus.synth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import wavlens.audio.AudioFile;
+import wavlens.corpus.TextGrid;
+import wavlens.corpus.Tier;
+import wavlens.io.Json;
+
+class MbrolaTest {
+    @TempDir
+    Path tmp;
+
+    /** espeak-ng 1.51's Finnish phones (shared/notes/finnish-synthesis.md and the letter aligner's rules). */
+    private static final List<String> FINNISH_PHONES = List.of(
+            "a", "e", "i", "I", "o", "u", "y", "&", "Y",
+            "ai", "au", "ei", "eu", "ey", "ie", "iu", "iy", "oi", "ou", "ui", "uo", "yi", "yY", "&i", "&y", "Yi", "Yy",
+            "p", "t", "k", "b", "d", "g", "q", "s", "s2", "f", "h", "S", "Z", "v", "j", "l", "r", "m", "n", "N", ";");
+
+    @Test
+    void everyVoiceHasAPhonemeForEveryFinnishPhone() throws Exception {
+        for (Mbrola.Voice voice : Mbrola.VOICES) {
+            for (String phone : FINNISH_PHONES) {
+                List<String> phonemes = Mbrola.phonemesOf(phone, voice);
+                assertEquals(phone.length() == 2 && !phone.equals("s2") ? 2 : 1, phonemes.size(), voice.name() + " " + phone);
+            }
+            assertThrows(UnusableUtterance.class, () -> Mbrola.phonemesOf("R", voice), "a phone of another language");
+        }
+    }
+
+    /**
+     * Two words "ai ll" at 22050 Hz: 0.1 s lead-in, diphthong 0.2 s, pause 0.05 s, l l (a geminate
+     * sonorant, two events) 0.1 s each, 0.1 s tail. Expected lines worked out by hand.
+     */
+    @Test
+    void phoLinesKeepEspeakTimesSplitDiphthongsAndMergeGeminates() throws Exception {
+        int rate = 22050;
+        List<Synthesis.Phone> phones = List.of(
+                new Synthesis.Phone("ai", 0, 0.100 * rate, 0.300 * rate),
+                new Synthesis.Phone("l", 1, 0.350 * rate, 0.450 * rate),
+                new Synthesis.Phone("l", 1, 0.450 * rate, 0.550 * rate));
+        Mbrola.Voice german = Mbrola.VOICES.stream().filter(v -> v.name().equals("de1")).findFirst().orElseThrow();
+        List<Mbrola.PhoLine> lines = Mbrola.phoLines(phones, rate, (int) (0.650 * rate), german, 200, new SplittableRandom(1));
+        List<String> got = new ArrayList<>();
+        for (Mbrola.PhoLine l : lines) got.add(l.phoneme() + " " + l.milliseconds());
+        assertEquals(List.of("_ 100", "a: 100", "i: 100", "_ 50", "l 200", "_ 100"), got);
+        // Pitch: declination 1.15 -> 0.85 of the base over the utterance, +12 % on a word's first vowel,
+        // times a per-word level in [0.95, 1.05].
+        double aMiddle = 0.150 / 0.650, iMiddle = 0.250 / 0.650;
+        double a = lines.get(1).pitchHz()[0], i = lines.get(2).pitchHz()[0];
+        assertTrue(a >= 200 * (1.15 - 0.3 * aMiddle) * 0.95 * 1.12 - 0.1 && a <= 200 * (1.15 - 0.3 * aMiddle) * 1.05 * 1.12 + 0.1, "a " + a);
+        assertEquals(a / i, 1.12 * (1.15 - 0.3 * aMiddle) / (1.15 - 0.3 * iMiddle), 0.01, "accent on the first vowel only");
+        assertEquals(0, lines.get(0).pitchHz().length, "no pitch in a pause");
+    }
+
+    @Test
+    void aMissingDiphoneGetsAStandIn() {
+        // German has no h before a consonant: "h-t" missing, "C-t" there (Finnish h before t is [ç] after a front vowel).
+        List<Mbrola.PhoLine> lines = new ArrayList<>(List.of(
+                new Mbrola.PhoLine("E:", 80, new double[] {50}, new double[] {200}),
+                new Mbrola.PhoLine("h", 60, new double[] {50}, new double[] {200}),
+                new Mbrola.PhoLine("t", 70, new double[0], new double[0])));
+        int remaining = Mbrola.repair(lines, Set.of("h-t", "x-t"));
+        assertEquals(0, remaining);
+        assertEquals("C", lines.get(1).phoneme());
+        assertEquals(60, lines.get(1).milliseconds());
+
+        // Nothing stands in for t, and every stand-in for h is missing too: counted, left as it is.
+        List<Mbrola.PhoLine> stuck = new ArrayList<>(List.of(
+                new Mbrola.PhoLine("h", 60, new double[] {50}, new double[] {200}),
+                new Mbrola.PhoLine("t", 70, new double[0], new double[0])));
+        assertEquals(1, Mbrola.repair(stuck, Set.of("h-t", "C-t", "x-t")));
+        assertEquals("h", stuck.get(0).phoneme());
+    }
+
+    /** A real MBROLA voice (CI installs mbrola and mbrola-sw2): the audio follows espeak-ng's timing. */
+    @Test
+    void anInstalledVoiceSpeaksAtEspeaksPhoneTimes() throws Exception {
+        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+                "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
+        Mbrola.Voice voice = Mbrola.installedVoices().getFirst();
+        String sentence = "Hirvi seisoi keskellä tietä.";
+        Synthesis espeak = EspeakNg.instance().synthesize(sentence, "m1", 175, 50);
+        Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), new SplittableRandom(3));
+
+        // Same length (to the millisecond) and the same phones at the same times.
+        double espeakSeconds = (double) espeak.samples().length / espeak.sampleRate();
+        double seconds = (double) spoken.samples().length / spoken.sampleRate();
+        assertEquals(espeakSeconds, seconds, 0.001, "duration");
+        assertTrue(spoken.phones().getLast().end() > spoken.phones().getLast().start(), "the last phone keeps its time");
+        assertEquals(espeak.phones().size(), spoken.phones().size());
+        for (int k = 0; k < espeak.phones().size(); k++) {
+            assertEquals(espeak.phones().get(k).name(), spoken.phones().get(k).name());
+            assertEquals(espeak.phones().get(k).start() / espeak.sampleRate(), spoken.phones().get(k).start() / spoken.sampleRate(), 0.001);
+        }
+        // Speech where the phones are, near-silence in the lead-in before the first one.
+        double lead = rms(spoken.samples(), 0, (int) spoken.phones().getFirst().start());
+        double speech = rms(spoken.samples(), (int) spoken.phones().getFirst().start(), (int) spoken.phones().getLast().end());
+        assertTrue(speech > 10 * lead, "speech rms " + speech + " vs lead-in " + lead);
+        Alignment alignment = Alignment.of(sentence, spoken, LetterAligner.ESPEAK);
+        assertEquals(4, alignment.words().size());
+    }
+
+    /** --mbrola: the voices are training voices only; dev and test keep the plain corpus's voices and sentences. */
+    @Test
+    void mbrolaVoicesOnlyTrain() throws Exception {
+        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+                "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
+        Path plain = tmp.resolve("plain"), withMbrola = tmp.resolve("mbrola");
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(plain, 60, 4, 1.0, null, "white", false, false, null, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(withMbrola, 60, 4, 1.0, null, "white", false, false, 0, true, null, null, null));
+        JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(withMbrola.resolve("corpus.json"));
+        for (String split : List.of("dev", "test")) assertEquals(p.get("splits").get(split).get("speakers"), m.get("splits").get(split).get("speakers"));
+        int spoken = 0;
+        for (Mbrola.Voice v : Mbrola.installedVoices()) {
+            JsonNode voice = m.get("voices").get("mbrola-" + v.name());
+            assertNotNull(voice, v.name());
+            assertEquals("training", voice.get("role").asText());
+            spoken += voice.get("utterances").asInt();
+        }
+        assertTrue(spoken > 0);
+        for (JsonNode u : m.get("utteranceList")) {
+            if (!u.get("speaker").asText().startsWith("mbrola-")) continue;
+            assertFalse(u.get("split").asText().equals("dev") || u.get("split").asText().equals("test"));
+            Path stem = withMbrola.resolve(u.get("path").asText());
+            assertEquals(16000, AudioFile.read(Path.of(stem + ".wav")).sampleRate());
+            Tier letters = TextGrid.read(Path.of(stem + ".TextGrid"), new ArrayList<>()).tiers().get("letters");
+            StringBuilder spelled = new StringBuilder();
+            for (wavlens.corpus.Interval iv : letters.items()) spelled.append(iv.text());
+            assertEquals(FinnishText.letters(u.get("text").asText()), spelled.toString());
+            assertTrue(Files.size(Path.of(stem + ".wav")) > 44);
+        }
+    }
+
+    private static double rms(short[] x, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) s += (double) x[i] * x[i];
+        return Math.sqrt(s / Math.max(1, to - from));
+    }
+}
