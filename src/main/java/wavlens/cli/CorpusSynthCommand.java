@@ -65,6 +65,11 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "dev and test keep their voices and sentences")
     boolean mbrola;
 
+    @Option(names = "--mbrola-formants", split = ",", paramLabel = "LO,HI", defaultValue = "1,1",
+            description = "with --mbrola: scale each utterance's formants by a random factor in [LO, HI] (vocal tract "
+                    + "length perturbation, 0.7-1.4; default ${DEFAULT-VALUE}: as recorded)")
+    double[] mbrolaFormants;
+
     @Option(names = "--training-text", paramLabel = "FILE",
             description = "more sentences for the training splits only (UTF-8, one a line, Finnish letters and , . ? ! : ;); "
                     + "dev and test keep the built-in held-out sentences")
@@ -81,7 +86,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, mbrola, trainingText, trainingVoices, System.err));
+                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

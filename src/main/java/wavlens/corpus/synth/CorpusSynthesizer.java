@@ -65,13 +65,16 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, int randomVoices, boolean mbrola, Path trainingText,
-                          List<String> trainingVoices, PrintStream progress) {
+                          boolean festival, boolean moreVoices, int randomVoices, boolean mbrola, double[] mbrolaFormants,
+                          Path trainingText, List<String> trainingVoices, PrintStream progress) {
         public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                        boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, trainingText, null, progress);
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, NO_FORMANT_SCALING, trainingText, null, progress);
         }
     }
+
+    /** {@code mbrolaFormants} that leave the MBROLA voices as recorded. */
+    public static final double[] NO_FORMANT_SCALING = {1, 1};
 
     /**
      * At most this many random voices: espeak-ng 1.51 lists at most 349 voices (N_VOICES_LIST), and
@@ -126,6 +129,11 @@ public final class CorpusSynthesizer {
             problem = Festival.problem();
             if (problem != null) throw new UserError("festival: " + problem + " (or pass --no-festival)");
         }
+        double[] scale = o.mbrolaFormants();
+        if (scale.length != 2 || !(scale[0] >= 0.7 && scale[0] <= scale[1] && scale[1] <= 1.4)) {
+            throw new UserError("--mbrola-formants must be LO,HI with 0.7 <= LO <= HI <= 1.4");
+        }
+        if (!o.mbrola() && (scale[0] != 1 || scale[1] != 1)) throw new UserError("--mbrola-formants needs --mbrola");
         if (o.mbrola()) {
             problem = Mbrola.problem();
             if (problem != null) throw new UserError("--mbrola: " + problem);
@@ -343,8 +351,15 @@ public final class CorpusSynthesizer {
             double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
             parameters.put("rate", rate);
             parameters.put("f0", f0);
+            double[] range = options.mbrolaFormants();
+            double formantScale = 1;
+            if (range[0] != 1 || range[1] != 1) { // drawn only when asked, so corpora without it are unchanged
+                // in steps of 0.01: each scale is an output rate, and each rate a resampler to build
+                formantScale = Math.round(100 * (range[0] + (range[1] - range[0]) * variation.nextDouble())) / 100.0;
+                parameters.put("formantScale", formantScale);
+            }
             Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
-            synthesis = Mbrola.speak(phones, voice, f0, variation);
+            synthesis = Mbrola.speak(phones, voice, f0, formantScale, variation);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
         } else {
             double stretch = round3(STRETCH_MIN + (STRETCH_MAX - STRETCH_MIN) * variation.nextDouble());
@@ -444,6 +459,7 @@ public final class CorpusSynthesizer {
         root.put("moreVoices", options.moreVoices());
         root.put("randomVoices", options.randomVoices());
         root.put("mbrola", options.mbrola());
+        if (options.mbrola()) root.put("mbrolaFormants", options.mbrolaFormants());
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();

@@ -151,7 +151,7 @@ public final class Mbrola {
             StringBuilder pho = new StringBuilder();
             for (String a : symbols) for (String b : symbols) pho.append("_ 20\n").append(a).append(" 60 50 120\n").append(b).append(" 60 50 120\n");
             pho.append("_ 20\n");
-            String messages = run(voice, pho.toString(), null);
+            String messages = run(voice, pho.toString(), null, 0);
             java.util.Set<String> missing = new java.util.HashSet<>();
             // "Warning: X-Y unknown, replaced with _-_"; a phoneme the voice lacks altogether makes every pair with it missing.
             for (String line : messages.lines().toList()) {
@@ -162,15 +162,44 @@ public final class Mbrola {
         });
     }
 
-    /** Runs mbrola on a .pho text, writing a WAV file (or nothing, when {@code wav} is null); returns its messages. */
-    private static String run(Voice voice, String pho, Path wav) {
+    private static final Map<String, Integer> RATE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The sample rate the voice's database was recorded at (16000 or 22050): that of a short pause it speaks. */
+    static int databaseRate(Voice voice) {
+        return RATE.computeIfAbsent(voice.name(), name -> {
+            Path wav = null;
+            try {
+                wav = Files.createTempFile("wavlens-mbrola-", ".wav");
+                run(voice, "_ 50\n", wav, 0);
+                return WavReader.read(wav).sampleRate();
+            } catch (IOException e) {
+                throw new UserError("mbrola: " + e.getMessage());
+            } finally {
+                try {
+                    if (wav != null) Files.deleteIfExists(wav);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        });
+    }
+
+    /**
+     * Runs mbrola on a .pho text, writing a WAV file (or nothing, when {@code wav} is null); returns its
+     * messages. A {@code voiceRate} other than 0 is MBROLA's -l: the output is written at that rate with
+     * the same durations and pitch, so the spectral envelope (the formants) scales by voiceRate over the
+     * database's rate: a shorter or longer vocal tract.
+     */
+    private static String run(Voice voice, String pho, Path wav, int voiceRate) {
         Path phoFile = null, out = null;
         try {
             phoFile = Files.createTempFile("wavlens-mbrola-", ".pho");
             out = wav != null ? wav : Files.createTempFile("wavlens-mbrola-", ".wav");
             Files.writeString(phoFile, pho, StandardCharsets.US_ASCII);
-            Process p = new ProcessBuilder("mbrola", "-e", voice.database().toString(), phoFile.toString(), out.toString())
-                    .redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of("mbrola", "-e"));
+            if (voiceRate != 0) command.addAll(List.of("-l", Integer.toString(voiceRate)));
+            command.addAll(List.of(voice.database().toString(), phoFile.toString(), out.toString()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String messages = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             int status = p.waitFor();
             if (status != 0) throw new UserError("mbrola (" + voice.name() + ") failed with status " + status + ": " + messages.strip());
@@ -307,8 +336,11 @@ public final class Mbrola {
      * Speaks espeak-ng's phones (its {@link Synthesis} of the sentence) with an MBROLA voice at a base
      * pitch; returns the voice's audio at its own rate with the same phones at their new times.
      * UnusableUtterance when the voice lacks more than {@value #MAX_MISSING_DIPHONES} of the diphones.
+     * {@code formantScale} multiplies every formant frequency (1 for the voice as recorded), as
+     * vocal tract length perturbation does (Jaitly and Hinton 2013), through MBROLA's -l.
      */
-    public static Synthesis speak(Synthesis espeak, Voice voice, double baseF0, SplittableRandom random) throws UnusableUtterance {
+    public static Synthesis speak(Synthesis espeak, Voice voice, double baseF0, double formantScale, SplittableRandom random)
+            throws UnusableUtterance {
         if (!Files.isRegularFile(voice.database())) throw new UserError("mbrola: voice database " + voice.database() + " not found; apt-get install mbrola-" + voice.name());
         List<PhoLine> lines = new ArrayList<>(phoLines(espeak.phones(), espeak.sampleRate(), espeak.samples().length, voice, baseF0, random));
         int missing = repair(lines, missingDiphones(voice));
@@ -316,7 +348,7 @@ public final class Mbrola {
         Path wav = null;
         try {
             wav = Files.createTempFile("wavlens-mbrola-", ".wav");
-            run(voice, phoText(lines), wav);
+            run(voice, phoText(lines), wav, formantScale == 1 ? 0 : (int) Math.round(databaseRate(voice) * formantScale));
             PcmChannels pcm = WavReader.read(wav);
             float[] mono = pcm.mixToMono();
             // MBROLA may end a pitch period early; the pho's total is the length (the tail is a pause), so pad or cut to it.

@@ -189,7 +189,7 @@ class CorpusSynthesizerTest {
             if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
             if (!role.equals("training")) heldOut.add(e.getKey());
         });
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, null, chosen, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
         JsonNode t = Json.read(two.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : t.get("utteranceList")) {
@@ -202,7 +202,7 @@ class CorpusSynthesizerTest {
         assertHeldOutNeverHeard(p, t);
 
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, null, List.of(heldOut.getFirst()), null)));
+                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
         assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
     }
 
@@ -214,7 +214,7 @@ class CorpusSynthesizerTest {
     void randomVoicesAreTrainingVoicesOfTheirOwnSettings() throws Exception {
         Path plain = tmp.resolve("plain"), random = tmp.resolve("random");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, null, null, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(random.resolve("corpus.json"));
         Set<String> settings = new HashSet<>();
         for (int i = 0; i < 3; i++) {

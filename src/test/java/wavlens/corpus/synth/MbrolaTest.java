@@ -95,7 +95,7 @@ class MbrolaTest {
         Mbrola.Voice voice = Mbrola.installedVoices().getFirst();
         String sentence = "Hirvi seisoi keskellä tietä.";
         Synthesis espeak = EspeakNg.instance().synthesize(sentence, "m1", 175, 50);
-        Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), new SplittableRandom(3));
+        Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(3));
 
         // Same length (to the millisecond) and the same phones at the same times.
         double espeakSeconds = (double) espeak.samples().length / espeak.sampleRate();
@@ -115,6 +115,47 @@ class MbrolaTest {
         assertEquals(4, alignment.words().size());
     }
 
+    /**
+     * Vocal tract length perturbation through MBROLA's -l: formants 20 % up moves the power-weighted
+     * mean frequency of the speech up by about as much, at the same length and phone times.
+     */
+    @Test
+    void formantScaleMovesTheSpectrumAndKeepsTheTiming() throws Exception {
+        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+                "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
+        Mbrola.Voice voice = Mbrola.installedVoices().getFirst();
+        Synthesis espeak = EspeakNg.instance().synthesize("Mustikkapiirakka on isän lempiruokaa.", "m1", 175, 50);
+        Synthesis plain = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5));
+        Synthesis raised = Mbrola.speak(espeak, voice, voice.typicalF0(), 1.2, new SplittableRandom(5));
+        assertEquals((double) plain.samples().length / plain.sampleRate(), (double) raised.samples().length / raised.sampleRate(), 0.001);
+        for (int k = 0; k < plain.phones().size(); k++) {
+            assertEquals(plain.phones().get(k).start() / plain.sampleRate(), raised.phones().get(k).start() / raised.sampleRate(), 0.001);
+        }
+        double ratio = meanFrequency(raised) / meanFrequency(plain);
+        assertTrue(ratio > 1.12 && ratio < 1.28, "mean frequency ratio " + ratio);
+    }
+
+    /** Power-weighted mean frequency (Hz) of 512-sample Hann-windowed frames, by a plain DFT below 4 kHz. */
+    private static double meanFrequency(Synthesis s) {
+        int n = 512;
+        double weighted = 0, power = 0;
+        for (int from = 0; from + n <= s.samples().length; from += n) {
+            for (int bin = 1; bin * (double) s.sampleRate() / n < 4000; bin++) {
+                double re = 0, im = 0;
+                for (int i = 0; i < n; i++) {
+                    double w = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / n);
+                    double x = s.samples()[from + i] * w, phase = 2 * Math.PI * bin * i / n;
+                    re += x * Math.cos(phase);
+                    im -= x * Math.sin(phase);
+                }
+                double p = re * re + im * im, f = bin * (double) s.sampleRate() / n;
+                weighted += p * f;
+                power += p;
+            }
+        }
+        return weighted / power;
+    }
+
     /** --mbrola: the voices are training voices only; dev and test keep the plain corpus's voices and sentences. */
     @Test
     void mbrolaVoicesOnlyTrain() throws Exception {
@@ -122,7 +163,7 @@ class MbrolaTest {
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
         Path plain = tmp.resolve("plain"), withMbrola = tmp.resolve("mbrola");
         CorpusSynthesizer.run(new CorpusSynthesizer.Options(plain, 60, 4, 1.0, null, "white", false, false, null, null));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(withMbrola, 60, 4, 1.0, null, "white", false, false, 0, true, null, null, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(withMbrola, 60, 4, 1.0, null, "white", false, false, 0, true, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(withMbrola.resolve("corpus.json"));
         for (String split : List.of("dev", "test")) assertEquals(p.get("splits").get(split).get("speakers"), m.get("splits").get(split).get("speakers"));
         int spoken = 0;
