@@ -158,7 +158,8 @@ class ExplorerTest {
             String src = browser.eval("document.getElementById('audio').src").asText();
             assertTrue(src.endsWith(data.utterances().get(data.utterance()[hovered]).audio() + "#t="
                     + String.format(java.util.Locale.ROOT, "%.3f,%.3f", data.start()[hovered], data.end()[hovered])), src);
-            browser.awaitTrue("wavlensExplorer.state.playing > 0", 10_000);
+            // playback starts once chromium has decoded the WAV: seconds on a machine whose cores are busy
+            browser.awaitTrue("wavlensExplorer.state.playing > 0", 30_000);
 
             // colour by cluster, click the legend entry of cluster 2: the list holds exactly its frames
             browser.eval("(() => { const s = document.getElementById('coloring'); s.value = 'cluster'; s.dispatchEvent(new Event('change')); })()");
