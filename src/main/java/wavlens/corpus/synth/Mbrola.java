@@ -16,7 +16,7 @@ import wavlens.io.UserError;
 /**
  * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
- * German), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * German, Dutch), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
  *
@@ -79,10 +79,22 @@ public final class Mbrola {
             Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "v"), Map.entry("j", "j"),
             Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "R"), Map.entry("m", "m"), Map.entry("n", "n"),
             Map.entry("N", "N"));
+    // Dutch (nl2, nl3): A is Finnish a's back [ɑ], E stands for ä [æ] (Dutch has no [æ]), w is
+    // Finnish v's labiodental approximant [ʋ] (Dutch v is a fricative).
+    private static final Map<String, String> DUTCH = Map.ofEntries(
+            Map.entry("a", "A"), Map.entry("e", "e"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
+            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "E"), Map.entry("Y", "2"),
+            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
+            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
+            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "w"), Map.entry("j", "j"),
+            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
+            Map.entry("N", "N"));
 
     /**
-     * The voices wavlens can use, 5 women and 4 men. Left out: de8 (lacks a:, E:, 2: diphones), the
-     * Turkish and Icelandic voices (no ä), and the rest (no front rounded vowels).
+     * The voices wavlens can use, 7 women and 6 men (de6, de7, nl2 and nl3 came last, so that corpora
+     * naming the first nine voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
+     * nl1 (a small database missing most diphones), the Turkish and Icelandic voices (no ä), and
+     * the rest (no front rounded vowels).
      */
     public static final List<Voice> VOICES = List.of(
             new Voice("ee1", "Estonian man", 110, ESTONIAN),
@@ -93,7 +105,11 @@ public final class Mbrola {
             new Voice("de2", "German man", 110, GERMAN),
             new Voice("de3", "German woman", 200, GERMAN),
             new Voice("de4", "German man", 110, GERMAN),
-            new Voice("de5", "German woman", 200, GERMAN));
+            new Voice("de5", "German woman", 200, GERMAN),
+            new Voice("de6", "German man", 110, GERMAN),
+            new Voice("de7", "German woman", 200, GERMAN),
+            new Voice("nl2", "Dutch man", 110, DUTCH),
+            new Voice("nl3", "Dutch woman", 200, DUTCH));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
@@ -108,7 +124,8 @@ public final class Mbrola {
             Map.entry("2", List.of("2:", "9")), Map.entry("2:", List.of("2", "9")), Map.entry("a:", List.of("a")),
             Map.entry("A:", List.of("a", "A")), Map.entry("O", List.of("o", "a:")), Map.entry("y:", List.of("y", "Y")),
             Map.entry("i:", List.of("i", "I")), Map.entry("u:", List.of("u", "U")), Map.entry("o:", List.of("o", "O")),
-            Map.entry("R", List.of("r")), Map.entry("r", List.of("R")));
+            Map.entry("R", List.of("r")), Map.entry("r", List.of("R")), Map.entry("A", List.of("a", "a:")),
+            Map.entry("w", List.of("v")));
 
     /**
      * Replaces, where a pair of neighbours is a missing diphone ("X-Y" in {@code missing}), one of

@@ -116,6 +116,26 @@ class MbrolaTest {
     }
 
     /**
+     * Every installed voice has the diphones (or stand-ins) for Finnish's vowels, front rounded
+     * ones and ä included, h before a consonant and the velar nasal: a sentence with all of them
+     * is spoken, not rejected as unusable, and is not silent anywhere in its vowels.
+     */
+    @Test
+    void everyInstalledVoiceSpeaksAllFinnishSounds() throws Exception {
+        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+                "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
+        Synthesis espeak = EspeakNg.instance().synthesize("Yöllä äiti lähti hyvin kengät jalassa ulos, kuu paistoi.", "m1", 175, 50);
+        for (Mbrola.Voice voice : Mbrola.installedVoices()) {
+            Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5));
+            for (Synthesis.Phone ph : spoken.phones()) {
+                if (!"aeiouy&Y".contains(ph.name().substring(0, 1))) continue;
+                double level = rms(spoken.samples(), (int) ph.start(), (int) ph.end());
+                assertTrue(level > 200, voice.name() + ": vowel " + ph.name() + " at " + ph.start() / spoken.sampleRate() + " s has rms " + level);
+            }
+        }
+    }
+
+    /**
      * Vocal tract length perturbation through MBROLA's -l: formants 20 % up moves the power-weighted
      * mean frequency of the speech up by about as much, at the same length and phone times.
      */
