@@ -2,10 +2,13 @@
 # Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
 # the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
 # seeds below on the same wavlens version (see models/README.md for the times and results).
-# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~8 GB and hours on 2 cores; openssl, and apt-get download for the training text)
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~22 GB of memory for stages 5-9 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
+#   the MBROLA voices of stages 8-9 from Debian contrib/non-free, see stage 8)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/wavlens-demo-train}"
+# fine-tuning holds its training audio in memory: stage 9 reads 61 h of it (about 14 GB as floats)
+export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx20g}"
 w() { "$here/wavlens" "$@"; }
 mkdir -p "$work"
 
@@ -83,9 +86,37 @@ w finetune --pretrained "$work/ft5" --train "$work/corpus-fest/pretraining" --tr
 [ -f "$work/corpus-rand/corpus.json" ] || w corpus synth --out "$work/corpus-rand" --utterances 16000 --seed 1 --more-voices --random-voices 150 --training-text "$text/both-fi.txt"
 w finetune --pretrained "$work/ft6" --train "$work/corpus-rand/pretraining" --train "$work/corpus-rand/finetune-train" \
   --train "$work/corpus-fest/pretraining" --train "$work/corpus-fest/finetune-train" \
-  --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" --dev "$work/corpus/dev" --out "$work/ft" \
+  --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" --dev "$work/corpus/dev" --out "$work/ft7" \
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
   --seed 10 --eval-every 500 --save-every 500 --dtype f16
+#    stage 8: recorded speech. Nine MBROLA voices (Estonian, Hungarian, Swedish, German; 5 women, 4 men) speak espeak-ng's
+#    Finnish phones (`--mbrola`; Debian contrib/non-free packages mbrola mbrola-ee1 mbrola-hu1 mbrola-sw1 mbrola-sw2
+#    mbrola-de1 mbrola-de2 mbrola-de3 mbrola-de4 mbrola-de5), reading both texts; with corpus-rand, corpus-fest and
+#    corpus-help: 8.1 % -> 7.5 % (test split 10.9 % -> 10.0 %, Festival lj 46.2 % -> 40.0 %). (The shipped stage read a
+#    corpus-mbrola made before MBROLA's audio was padded to espeak-ng's length: 9 of its utterances ended in a zero-length
+#    pause, which the reader left out.)
+mb=mbrola-ee1,mbrola-hu1,mbrola-sw1,mbrola-sw2,mbrola-de1,mbrola-de2,mbrola-de3,mbrola-de4,mbrola-de5
+[ -f "$work/corpus-mbrola/corpus.json" ] || w corpus synth --out "$work/corpus-mbrola" --utterances 15000 --seed 1 --no-festival --mbrola \
+  --training-voices "$mb" --training-text "$text/both-fi.txt"
+w finetune --pretrained "$work/ft7" --train "$work/corpus-mbrola/pretraining" --train "$work/corpus-mbrola/finetune-train" \
+  --train "$work/corpus-rand/pretraining" --train "$work/corpus-rand/finetune-train" \
+  --train "$work/corpus-fest/pretraining" --train "$work/corpus-fest/finetune-train" \
+  --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" --dev "$work/corpus/dev" --out "$work/ft8" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 12 --eval-every 500 --save-every 500 --dtype f16
+#    stage 9: four more MBROLA voices (German de6 man, de7 woman, Dutch nl2 man, nl3 woman; packages mbrola-de6
+#    mbrola-de7 mbrola-nl2 mbrola-nl3) in a corpus of their own, with the data of stage 8:
+#    7.5 % -> 7.3 % (test split 10.0 % -> 9.5 %, Festival lj 40.0 % -> 37.0 %)
+mb2=mbrola-de6,mbrola-de7,mbrola-nl2,mbrola-nl3
+[ -f "$work/corpus-mbrola2/corpus.json" ] || w corpus synth --out "$work/corpus-mbrola2" --utterances 9000 --seed 1 --no-festival --mbrola \
+  --training-voices "$mb2" --training-text "$text/both-fi.txt"
+w finetune --pretrained "$work/ft8" --train "$work/corpus-mbrola2/pretraining" --train "$work/corpus-mbrola2/finetune-train" \
+  --train "$work/corpus-mbrola/pretraining" --train "$work/corpus-mbrola/finetune-train" \
+  --train "$work/corpus-rand/pretraining" --train "$work/corpus-rand/finetune-train" \
+  --train "$work/corpus-fest/pretraining" --train "$work/corpus-fest/finetune-train" \
+  --train "$work/corpus-help/pretraining" --train "$work/corpus-help/finetune-train" --dev "$work/corpus/dev" --out "$work/ft" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 14 --eval-every 500 --save-every 500 --dtype f16
 
 # 4. the letter-frequency experiment: four models fine-tuned from the pretrained one on subsets of finetune-train
 #    whose letter frequencies differ by sentence selection, all tested on the test split
@@ -105,6 +136,8 @@ cp "$work/ft3/training_log.csv" "$here/models/demo-finetuned/training_log_stage3
 cp "$work/ft4/training_log.csv" "$here/models/demo-finetuned/training_log_stage4.csv"
 cp "$work/ft5/training_log.csv" "$here/models/demo-finetuned/training_log_stage5.csv"
 cp "$work/ft6/training_log.csv" "$here/models/demo-finetuned/training_log_stage6.csv"
+cp "$work/ft7/training_log.csv" "$here/models/demo-finetuned/training_log_stage7.csv"
+cp "$work/ft8/training_log.csv" "$here/models/demo-finetuned/training_log_stage8.csv"
 dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/
