@@ -47,48 +47,29 @@ public final class Mbrola {
     // (ai, yY, &i, ...), consonants p t k b d g q s s2 f h S (š) Z (ž) v j l r m n N and the glide ";".
     // Finnish vowels are tense whether long or short, so the tense (long) phonemes are used where
     // the language distinguishes them; length comes from the duration.
-    private static final Map<String, String> ESTONIAN = Map.ofEntries(
-            Map.entry("a", "a"), Map.entry("e", "e"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
-            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "{"), Map.entry("Y", "2"),
-            Map.entry("p", "p"), Map.entry("b", "p"), Map.entry("t", "t"), Map.entry("d", "t"), Map.entry("k", "k"),
-            Map.entry("g", "k"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
-            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "S"), Map.entry("v", "v"), Map.entry("j", "j"),
-            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
-            Map.entry("N", "n"));
-    private static final Map<String, String> HUNGARIAN = Map.ofEntries(
-            Map.entry("a", "O"), Map.entry("e", "e:"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
-            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "E"), Map.entry("Y", "2"),
-            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
-            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
-            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "v"), Map.entry("j", "j"),
-            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
-            Map.entry("N", "N"));
-    private static final Map<String, String> SWEDISH = Map.ofEntries(
-            Map.entry("a", "A:"), Map.entry("e", "e:"), Map.entry("i", "i:"), Map.entry("I", "i:"), Map.entry("o", "o:"),
-            Map.entry("u", "u:"), Map.entry("y", "y:"), Map.entry("&", "{:"), Map.entry("Y", "2:"),
-            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
-            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
-            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "S"), Map.entry("v", "v"), Map.entry("j", "j"),
-            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
-            Map.entry("N", "N"));
-    private static final Map<String, String> GERMAN = Map.ofEntries(
-            Map.entry("a", "a:"), Map.entry("e", "e:"), Map.entry("i", "i:"), Map.entry("I", "i:"), Map.entry("o", "o:"),
-            Map.entry("u", "u:"), Map.entry("y", "y:"), Map.entry("&", "E:"), Map.entry("Y", "2:"),
-            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
-            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
-            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "v"), Map.entry("j", "j"),
-            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "R"), Map.entry("m", "m"), Map.entry("n", "n"),
-            Map.entry("N", "N"));
+    private static final Map<String, String> ESTONIAN = table("a", "e", "i", "o", "u", "y", "{", "2",
+            Map.of("b", "p", "d", "t", "g", "k", "Z", "S", "N", "n")); // Estonian b d g are voiceless lenis stops; ž and ŋ as ee1 has them
+    private static final Map<String, String> HUNGARIAN = table("O", "e:", "i", "o", "u", "y", "E", "2", Map.of());
+    private static final Map<String, String> SWEDISH = table("A:", "e:", "i:", "o:", "u:", "y:", "{:", "2:", Map.of("Z", "S"));
+    private static final Map<String, String> GERMAN = table("a:", "e:", "i:", "o:", "u:", "y:", "E:", "2:", Map.of("r", "R"));
     // Dutch (nl2, nl3): A is Finnish a's back [ɑ], E stands for ä [æ] (Dutch has no [æ]), w is
     // Finnish v's labiodental approximant [ʋ] (Dutch v is a fricative).
-    private static final Map<String, String> DUTCH = Map.ofEntries(
-            Map.entry("a", "A"), Map.entry("e", "e"), Map.entry("i", "i"), Map.entry("I", "i"), Map.entry("o", "o"),
-            Map.entry("u", "u"), Map.entry("y", "y"), Map.entry("&", "E"), Map.entry("Y", "2"),
-            Map.entry("p", "p"), Map.entry("b", "b"), Map.entry("t", "t"), Map.entry("d", "d"), Map.entry("k", "k"),
-            Map.entry("g", "g"), Map.entry("q", "k"), Map.entry("s", "s"), Map.entry("s2", "s"), Map.entry("f", "f"),
-            Map.entry("h", "h"), Map.entry("S", "S"), Map.entry("Z", "Z"), Map.entry("v", "w"), Map.entry("j", "j"),
-            Map.entry(";", "j"), Map.entry("l", "l"), Map.entry("r", "r"), Map.entry("m", "m"), Map.entry("n", "n"),
-            Map.entry("N", "N"));
+    private static final Map<String, String> DUTCH = table("A", "e", "i", "o", "u", "y", "E", "2", Map.of("v", "w"));
+
+    /**
+     * A voice's phoneme for each espeak-ng Finnish phone: its vowels for a e i o u y ä ö (I, espeak's
+     * unstressed i, as i), and for consonants the SAMPA symbol of the same name, except where
+     * {@code consonants} says otherwise. q (espeak's k before a back vowel) is k, s2 is s, ";" (the
+     * glide in diphthongs) j.
+     */
+    private static Map<String, String> table(String a, String e, String i, String o, String u, String y, String ae, String oe,
+                                             Map<String, String> consonants) {
+        Map<String, String> t = new java.util.HashMap<>(Map.of("a", a, "e", e, "i", i, "I", i, "o", o, "u", u, "y", y, "&", ae, "Y", oe));
+        for (String c : List.of("p", "b", "t", "d", "k", "g", "s", "f", "h", "S", "Z", "v", "j", "l", "r", "m", "n", "N")) t.put(c, c);
+        t.putAll(Map.of("q", "k", "s2", "s", ";", "j"));
+        t.putAll(consonants);
+        return Map.copyOf(t);
+    }
 
     /**
      * The voices wavlens can use, 7 women and 6 men (de6, de7, nl2 and nl3 came last, so that corpora
