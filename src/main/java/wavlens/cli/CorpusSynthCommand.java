@@ -61,7 +61,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
 
     @Option(names = "--mbrola",
             description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish and German speakers "
-                    + "speaking espeak-ng's Finnish phones; Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3) as training voices; "
+                    + "speaking espeak-ng's Finnish phones; Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3/fr1-fr4/fr6) as training voices; "
                     + "dev and test keep their voices and sentences")
     boolean mbrola;
 

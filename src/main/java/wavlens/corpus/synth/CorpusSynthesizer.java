@@ -237,6 +237,11 @@ public final class CorpusSynthesizer {
                         skipped++;
                         continue;
                     }
+                    if (speaker.engine().equals("mbrola") && !mbrolaVoice(speaker).canSay(sentence)) {
+                        attempt--; // not an attempt: the French MBROLA voices have no h
+                        skipped++;
+                        continue;
+                    }
                     SplittableRandom variation = new SplittableRandom(options.seed() * 1_000_003L + made.size() * 1_009L + dropped.size());
                     try {
                         utterance = makeOne(id, split, speaker, sentence, variation);
@@ -333,6 +338,10 @@ public final class CorpusSynthesizer {
     }
 
     /** Synthesizes, aligns, converts and writes one utterance. */
+    private static Mbrola.Voice mbrolaVoice(Speaker speaker) {
+        return Mbrola.VOICES.stream().filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
+    }
+
     private Utterance makeOne(String id, String split, Speaker speaker, String sentence, SplittableRandom variation) throws UnusableUtterance {
         Map<String, Object> parameters = new LinkedHashMap<>();
         Synthesis synthesis;
@@ -347,7 +356,7 @@ public final class CorpusSynthesizer {
         } else if (speaker.engine().equals("mbrola")) {
             // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by MBROLA.
             int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
-            Mbrola.Voice voice = Mbrola.VOICES.stream().filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
+            Mbrola.Voice voice = mbrolaVoice(speaker);
             double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
             parameters.put("rate", rate);
             parameters.put("f0", f0);
@@ -481,7 +490,7 @@ public final class CorpusSynthesizer {
             v.put("engine", sp.engine());
             v.put("voice", switch (sp.engine()) {
                 case "espeak-ng" -> "fi+" + sp.voice();
-                case "mbrola" -> sp.voice() + " (" + Mbrola.VOICES.stream().filter(m -> m.name().equals(sp.voice())).findFirst().orElseThrow().speaker()
+                case "mbrola" -> sp.voice() + " (" + mbrolaVoice(sp).speaker()
                         + ", MBROLA) speaking espeak-ng's Finnish phones and durations";
                 default -> sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone";
             });

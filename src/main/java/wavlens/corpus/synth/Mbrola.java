@@ -16,7 +16,7 @@ import wavlens.io.UserError;
 /**
  * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
- * German, Dutch), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * German, Dutch, French), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
  *
@@ -36,10 +36,25 @@ public final class Mbrola {
      */
     static final int MAX_MISSING_DIPHONES = 3;
 
-    /** A voice: its database name, who speaks, a typical base pitch (Hz), and espeak-ng Finnish phone → its phoneme. */
-    public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes) {
+    /**
+     * A voice: its database name, who speaks, a typical base pitch (Hz), espeak-ng Finnish phone →
+     * its phoneme, and the letters of sounds it cannot say at all (French has no h): it speaks only
+     * sentences without them.
+     */
+    public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes, String lacksLetters) {
+        Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes) {
+            this(name, speaker, typicalF0, phonemes, "");
+        }
+
         public Path database() {
             return VOICE_ROOT.resolve(name).resolve(name);
+        }
+
+        /** Whether the sentence has none of the letters this voice lacks. */
+        public boolean canSay(String sentence) {
+            String lower = sentence.toLowerCase(Locale.ROOT);
+            for (char c : lacksLetters.toCharArray()) if (lower.indexOf(c) >= 0) return false;
+            return true;
         }
     }
 
@@ -55,6 +70,14 @@ public final class Mbrola {
     // Dutch (nl2, nl3): A is Finnish a's back [ɑ], E stands for ä [æ] (Dutch has no [æ]), w is
     // Finnish v's labiodental approximant [ʋ] (Dutch v is a fricative).
     private static final Map<String, String> DUTCH = table("A", "e", "i", "o", "u", "y", "E", "2", Map.of("v", "w"));
+    // French (fr1-fr4, fr6): uvular R for r as in German; no h at all, so no phoneme for it (its voices say no h-sentences).
+    private static final Map<String, String> FRENCH = without(table("a", "e", "i", "o", "u", "y", "E", "2", Map.of("r", "R")), "h");
+
+    private static Map<String, String> without(Map<String, String> table, String phone) {
+        Map<String, String> t = new java.util.HashMap<>(table);
+        t.remove(phone);
+        return Map.copyOf(t);
+    }
 
     /**
      * A voice's phoneme for each espeak-ng Finnish phone: its vowels for a e i o u y ä ö (I, espeak's
@@ -72,8 +95,8 @@ public final class Mbrola {
     }
 
     /**
-     * The voices wavlens can use, 7 women and 6 men (de6, de7, nl2 and nl3 came last, so that corpora
-     * naming the first nine voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
+     * The voices wavlens can use, 9 women and 9 men (later additions come last, so that corpora
+     * naming the earlier voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
      * nl1 (a small database missing most diphones), the Turkish and Icelandic voices (no ä), and
      * the rest (no front rounded vowels).
      */
@@ -90,7 +113,12 @@ public final class Mbrola {
             new Voice("de6", "German man", 110, GERMAN),
             new Voice("de7", "German woman", 200, GERMAN),
             new Voice("nl2", "Dutch man", 110, DUTCH),
-            new Voice("nl3", "Dutch woman", 200, DUTCH));
+            new Voice("nl3", "Dutch woman", 200, DUTCH),
+            new Voice("fr1", "French man", 110, FRENCH, "h"),
+            new Voice("fr2", "French woman", 200, FRENCH, "h"),
+            new Voice("fr3", "French man", 110, FRENCH, "h"),
+            new Voice("fr4", "French woman", 200, FRENCH, "h"),
+            new Voice("fr6", "French man", 110, FRENCH, "h"));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
