@@ -84,6 +84,10 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "picked at random (pitch and formants move with it, as with sox speed), e.g. 0.9,1.0,1.1 (default: none)")
     double[] speeds;
 
+    @Option(names = "--eq-perturb", defaultValue = "0", description = "random colouring: every utterance of every batch goes through three "
+            + "peaking filters at random frequencies (100 Hz-7 kHz) with gains up to this many dB either way, loudness kept (default: none)")
+    double eqDb;
+
     @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the saved model (default ${DEFAULT-VALUE})")
     String dtype;
 
@@ -102,6 +106,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (dropout < 0 || dropout >= 1 || finalDropout < 0 || finalDropout >= 1) throw new UserError("dropout rates must be in [0, 1)");
         if (evalEvery < 1) throw new UserError("--eval-every must be at least 1");
         if (speeds != null) for (double v : speeds) if (!(v >= 0.5 && v <= 2)) throw new UserError("--speed-perturb: speeds must be between 0.5 and 2, not " + v);
+        if (!(eqDb >= 0 && eqDb <= 24)) throw new UserError("--eq-perturb: the gain must be between 0 and 24 dB, not " + eqDb);
         DType type = switch (dtype) {
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
@@ -110,7 +115,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         FineTuning.Summary s = FineTuning.run(new FineTuning.Options(ModelPaths.resolve(pretrained), train, dev, out, steps, batchSeconds, lr,
                 warmup, hold, !trainFeatureEncoder, freezeEncoderSteps, maskTimeProb, maskTimeLength, dropout, dropout, dropout, finalDropout,
-                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds));
+                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds, eqDb));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

@@ -31,7 +31,7 @@ public final class FineTuning {
                           float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
                           float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
                           int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter,
-                          double[] speeds) {}
+                          double[] speeds, double eqDb) {}
 
     public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems, boolean complete) {}
 
@@ -104,6 +104,7 @@ public final class FineTuning {
         settings.put("max_seconds", o.maxSeconds());
         settings.put("letters", o.letters().source());
         if (o.speeds() != null && o.speeds().length > 0) for (double v : o.speeds()) settings.withArray("speed_perturbation").add(v);
+        if (o.eqDb() > 0) settings.put("eq_perturbation_db", o.eqDb());
 
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-8, o.weightDecay()));
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.01, 0.05);
@@ -230,6 +231,10 @@ public final class FineTuning {
                     }
                 }
             }
+            if (o.eqDb() > 0) {
+                audio[i] = equalized(audio[i], o.eqDb(), rng);
+                perturbed[i] = true;
+            }
             frames[i] = cfg.framesFor(audio[i].length);
         }
         boolean[] mask = null;
@@ -258,6 +263,34 @@ public final class FineTuning {
     static float[] speedPerturbed(float[] audio16k, double speed) {
         int from = (int) Math.round(16000 * speed);
         return SPEED_RESAMPLERS.computeIfAbsent(from, r -> new wavlens.audio.Resampler(r, 16000)).process(audio16k);
+    }
+
+    /** Peaking filters per utterance in --eq-perturb. */
+    static final int EQ_BANDS = 3;
+
+    /**
+     * Random colouring, a stand-in for other microphones, rooms and vocal tracts that speed
+     * perturbation does not give: EQ_BANDS peaking filters in a row, each at a centre frequency
+     * drawn log-uniformly from 100 Hz to 7 kHz, Q from 0.7 to 2 and gain uniformly from -maxDb to
+     * +maxDb. The result is scaled back to the input's RMS, so only the spectrum's shape changes.
+     */
+    static float[] equalized(float[] audio16k, double maxDb, Random rng) {
+        float[] y = audio16k;
+        for (int b = 0; b < EQ_BANDS; b++) {
+            double hz = 100 * Math.pow(7000 / 100.0, rng.nextDouble());
+            double q = 0.7 + 1.3 * rng.nextDouble();
+            double db = maxDb * (2 * rng.nextDouble() - 1);
+            y = new wavlens.audio.PeakingFilter(16000, hz, q, db).apply(y);
+        }
+        double before = rms(audio16k), after = rms(y);
+        if (after > 0) for (int n = 0; n < y.length; n++) y[n] = (float) (y[n] * before / after);
+        return y;
+    }
+
+    static double rms(float[] x) {
+        double s = 0;
+        for (float v : x) s += (double) v * v;
+        return Math.sqrt(s / Math.max(1, x.length));
     }
 
     /** One resampler per speed (they are immutable; their filter tables cost a few ms to build). */

@@ -38,7 +38,7 @@ class TrainingRunTest {
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {
         return new FineTuning.Options(PRETRAINED, java.util.List.of(corpus.resolve("finetune-train")), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
-                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null);
+                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null, 0);
     }
 
     static List<String> column(Path csv, String name) throws Exception {
@@ -92,7 +92,7 @@ class TrainingRunTest {
         FineTuning.run(finetune(first, 0, 1e-3));
         // one step at a negligible rate: the head that comes out is the head that went in, not a fresh random one
         FineTuning.run(new FineTuning.Options(first, List.of(corpus.resolve("finetune-train")), null, again, 1, 6, 1e-12, 0.0, 0.0,
-                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null));
+                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null, 0));
         try (var a = wavlens.checkpoint.Weights.open(first); var b = wavlens.checkpoint.Weights.open(again)) {
             assertArrayEquals(a.floats("lm_head.weight"), b.floats("lm_head.weight"), 1e-6f);
         }
@@ -100,15 +100,16 @@ class TrainingRunTest {
     }
 
     @Test
-    void speedPerturbedFineTuningRunsWithAndWithoutTheFeatureCache() throws Exception {
+    void speedAndEqPerturbedFineTuningRunsWithAndWithoutTheFeatureCache() throws Exception {
         for (boolean frozen : new boolean[] {true, false}) {
             Path out = tmp.resolve("ft-speed-" + frozen);
             FineTuning.Summary s = FineTuning.run(new FineTuning.Options(PRETRAINED, List.of(corpus.resolve("finetune-train")), null, out, 4, 6, 1e-3,
                     0.0, 0.5, frozen, 0, 0.1f, 3, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, 9, 3, 100, 20, DType.F32, LetterTable.finnish(), 0,
-                    new double[] {0.9, 1.0, 1.1}));
+                    new double[] {0.9, 1.0, 1.1}, 6));
             assertTrue(s.complete());
             assertTrue(Double.isFinite(s.finalLoss()));
             assertTrue(Files.readString(out.resolve("training.json")).contains("speed_perturbation"));
+            assertTrue(Files.readString(out.resolve("training.json")).contains("eq_perturbation_db"));
         }
     }
 
