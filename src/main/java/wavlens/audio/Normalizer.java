@@ -32,6 +32,17 @@ public final class Normalizer {
         }
         float[] y = new float[x.length];
         if (validLength == 0) return y;
+        double[] meanScale = meanAndScale(x, validLength);
+        double mean = meanScale[0], scale = meanScale[1];
+        for (int i = 0; i < validLength; i++) y[i] = (float) ((x[i] - mean) * scale);
+        return y;
+    }
+
+    /**
+     * The mean of x[0..validLength) and 1 / sqrt(var + 1e-7): {@link #normalize} gives
+     * {@code (float) ((x[i] - mean) * scale)}, which a caller holding x compactly can recompute exactly.
+     */
+    public static double[] meanAndScale(float[] x, int validLength) {
         double sum = 0;
         for (int i = 0; i < validLength; i++) sum += x[i];
         double mean = sum / validLength;
@@ -40,8 +51,6 @@ public final class Normalizer {
             double d = x[i] - mean;
             squares += d * d;
         }
-        double scale = 1 / Math.sqrt(squares / validLength + EPSILON);
-        for (int i = 0; i < validLength; i++) y[i] = (float) ((x[i] - mean) * scale);
-        return y;
+        return new double[] {mean, 1 / Math.sqrt(squares / validLength + EPSILON)};
     }
 }

@@ -29,6 +29,14 @@ public record Preprocessor(int samplingRate, boolean doNormalize, boolean return
                 j.path("return_attention_mask").asBoolean(!cfg.groupNormEncoder()));
     }
 
+    /**
+     * The mean and scale with which {@link #inputValues} maps each sample x to
+     * {@code (float) ((x - mean) * scale)}: the utterance's statistics, or 0 and 1 without normalisation.
+     */
+    public double[] meanAndScale(float[] samples) {
+        return doNormalize && samples.length > 0 ? Normalizer.meanAndScale(samples, samples.length) : new double[] {0, 1};
+    }
+
     /** The model input for one utterance at the model's sampling rate. */
     public float[] inputValues(float[] samples) {
         return doNormalize ? Normalizer.normalize(samples) : samples.clone();

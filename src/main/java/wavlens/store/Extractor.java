@@ -220,6 +220,11 @@ public final class Extractor {
 
     /** The utterance's samples at the model rate, normalised: whole file, or a Kaldi segment of it. */
     public static float[] load(Utterance utt, long samples, Preprocessor pre) {
+        return pre.inputValues(samples(utt, samples, pre));
+    }
+
+    /** The utterance's samples at the model rate as read (not normalised): whole file, or a Kaldi segment of it. */
+    public static float[] samples(Utterance utt, long samples, Preprocessor pre) {
         Audio audio = AudioFile.read(utt.audioPath());
         float[] x = audio.sampleRate() == pre.samplingRate() ? audio.samples()
                 : Resampler.resample(audio.samples(), audio.sampleRate(), pre.samplingRate());
@@ -230,7 +235,7 @@ public final class Extractor {
             throw UserError.inFile(utt.audioPath(), "holds " + (to - from) + " samples for utterance " + utt.id()
                     + " but " + samples + " were expected");
         }
-        return pre.inputValues(slice);
+        return slice;
     }
 
     private Tier chooseTier(Utterance u) {

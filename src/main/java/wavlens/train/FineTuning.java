@@ -223,7 +223,7 @@ public final class FineTuning {
             if (o.speeds() != null && o.speeds().length > 0) {
                 double speed = o.speeds()[rng.nextInt(o.speeds().length)];
                 if (speed != 1) {
-                    float[] faster = speedPerturbed(it.audio(), speed);
+                    float[] faster = speedPerturbed(audio[i], speed);
                     // a faster copy may have too few frames for its letters; then the utterance plays as it is
                     if (cfg.framesFor(faster.length) >= CtcLoss.minFrames(it.target())) {
                         audio[i] = faster;
