@@ -60,8 +60,9 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     int randomVoices;
 
     @Option(names = "--mbrola",
-            description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish and German speakers "
-                    + "speaking espeak-ng's Finnish phones; Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3/fr1-fr4/fr6) as training voices; "
+            description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish, German, Dutch, French, Czech, Polish, "
+                    + "Italian and Portuguese speakers speaking espeak-ng's Finnish phones, each only sentences with sounds its language has; "
+                    + "Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3/fr1-fr4/fr6/cz1/pl1/it4/pt1) as training voices; "
                     + "dev and test keep their voices and sentences")
     boolean mbrola;
 

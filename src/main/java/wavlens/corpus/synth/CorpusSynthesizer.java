@@ -238,7 +238,7 @@ public final class CorpusSynthesizer {
                         continue;
                     }
                     if (speaker.engine().equals("mbrola") && !mbrolaVoice(speaker).canSay(sentence)) {
-                        attempt--; // not an attempt: the French MBROLA voices have no h
+                        attempt--; // not an attempt: the French MBROLA voices have no h, the Czech ones no ä, ö, y, ...
                         skipped++;
                         continue;
                     }

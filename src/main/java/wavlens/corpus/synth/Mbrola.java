@@ -73,9 +73,20 @@ public final class Mbrola {
     // French (fr1-fr4, fr6): uvular R for r as in German; no h at all, so no phoneme for it (its voices say no h-sentences).
     private static final Map<String, String> FRENCH = without(table("a", "e", "i", "o", "u", "y", "E", "2", Map.of("r", "R")), "h");
 
-    private static Map<String, String> without(Map<String, String> table, String phone) {
+    // Four women whose languages lack ä, ö and y: they say only sentences
+    // without those letters, so they add higher-pitched back vowels (a o u) from recorded speakers,
+    // the sounds a held-out woman's voice gets wrong most (a heard as ä, u as y).
+    // Czech (cz1): h is Czech's voiced [ɦ].
+    private static final Map<String, String> CZECH = without(table("a", "e", "i", "o", "u", "y", "{", "2", Map.of()), "y", "&", "Y");
+    // Polish (pl1): no [h]; its velar x, which is Finnish h before a consonant ([x] after a back vowel).
+    private static final Map<String, String> POLISH = without(table("a", "e", "i", "o", "u", "y", "{", "2", Map.of("h", "x")), "y", "&", "Y");
+    // Italian (it4) and European Portuguese (pt1): no h and no [ŋ] phoneme (n before k is [ŋ] in both).
+    private static final Map<String, String> ITALIAN = without(table("a", "e", "i", "o", "u", "y", "{", "2", Map.of("N", "n")), "y", "&", "Y", "h");
+    private static final Map<String, String> PORTUGUESE = ITALIAN;
+
+    private static Map<String, String> without(Map<String, String> table, String... phones) {
         Map<String, String> t = new java.util.HashMap<>(table);
-        t.remove(phone);
+        for (String phone : phones) t.remove(phone);
         return Map.copyOf(t);
     }
 
@@ -95,10 +106,11 @@ public final class Mbrola {
     }
 
     /**
-     * The voices wavlens can use, 9 women and 9 men (later additions come last, so that corpora
+     * The voices wavlens can use, 13 women and 9 men (later additions come last, so that corpora
      * naming the earlier voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
-     * nl1 (a small database missing most diphones), the Turkish and Icelandic voices (no ä), and
-     * the rest (no front rounded vowels).
+     * nl1 (a small database missing most diphones), it2 (most phonemes under other names), es3
+     * (no h, x, v or f diphones), tr2 (no ä or ö, and too few vowel-to-vowel diphones
+     * for Finnish diphthongs), the Icelandic and Turkish men (no ä), and the rest (untried).
      */
     public static final List<Voice> VOICES = List.of(
             new Voice("ee1", "Estonian man", 110, ESTONIAN),
@@ -118,7 +130,11 @@ public final class Mbrola {
             new Voice("fr2", "French woman", 200, FRENCH, "h"),
             new Voice("fr3", "French man", 110, FRENCH, "h"),
             new Voice("fr4", "French woman", 200, FRENCH, "h"),
-            new Voice("fr6", "French man", 110, FRENCH, "h"));
+            new Voice("fr6", "French man", 110, FRENCH, "h"),
+            new Voice("cz1", "Czech woman", 200, CZECH, "äöy"),
+            new Voice("pl1", "Polish woman", 200, POLISH, "äöy"),
+            new Voice("it4", "Italian woman", 200, ITALIAN, "äöyh"),
+            new Voice("pt1", "Portuguese woman", 200, PORTUGUESE, "äöyh"));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
@@ -342,7 +358,7 @@ public final class Mbrola {
     }
 
     private static boolean isVowel(String phoneme, Voice voice) {
-        for (String v : List.of("a", "e", "i", "o", "u", "y", "&", "Y")) if (voice.phonemes().get(v).equals(phoneme)) return true;
+        for (String v : List.of("a", "e", "i", "o", "u", "y", "&", "Y")) if (phoneme.equals(voice.phonemes().get(v))) return true;
         return false;
     }
 
