@@ -16,7 +16,7 @@ import wavlens.io.UserError;
 /**
  * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
- * German, Dutch, French), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
  *
@@ -83,6 +83,13 @@ public final class Mbrola {
     // Italian (it4) and European Portuguese (pt1): no h and no [ŋ] phoneme (n before k is [ŋ] in both).
     private static final Map<String, String> ITALIAN = without(table("a", "e", "i", "o", "u", "y", "{", "2", Map.of("N", "n")), "y", "&", "Y", "h");
     private static final Map<String, String> PORTUGUESE = ITALIAN;
+    // Breton (bz1, a woman): all eight Finnish vowels but ä, which is E as for Dutch; its long
+    // vowels are the tense ones; [ŋ] only before k ("Nk").
+    private static final Map<String, String> BRETON = table("A", "e:", "i:", "o:", "u:", "y:", "E", "2:", Map.of("N", "Nk"));
+    // American English (us1, a woman): ä is its [æ] ({), o its [ɔ] (O; its o is the diphthong @U), e
+    // its [ɛ], r its tap 4 (the t of "later"), Finnish r's usual form between vowels, not its [ɹ];
+    // no ö or y.
+    private static final Map<String, String> AMERICAN = without(table("A", "E", "i", "O", "u", "y", "{", "2", Map.of("r", "4")), "y", "Y");
 
     private static Map<String, String> without(Map<String, String> table, String... phones) {
         Map<String, String> t = new java.util.HashMap<>(table);
@@ -106,11 +113,13 @@ public final class Mbrola {
     }
 
     /**
-     * The voices wavlens can use, 13 women and 9 men (later additions come last, so that corpora
+     * The voices wavlens can use, 15 women and 9 men (later additions come last, so that corpora
      * naming the earlier voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
      * nl1 (a small database missing most diphones), it2 (most phonemes under other names), es3
      * (no h, x, v or f diphones), tr2 (no ä or ö, and too few vowel-to-vowel diphones
-     * for Finnish diphthongs), the Icelandic and Turkish men (no ä), and the rest (untried).
+     * for Finnish diphthongs), the Icelandic and Turkish men (no ä), the women tl1 (no f or v) and
+     * hb2, in2, ma1, jp2, jp3, cn1 (most of their phonemes under other names than SAMPA's), and the
+     * rest (untried).
      */
     public static final List<Voice> VOICES = List.of(
             new Voice("ee1", "Estonian man", 110, ESTONIAN),
@@ -134,7 +143,9 @@ public final class Mbrola {
             new Voice("cz1", "Czech woman", 200, CZECH, "äöy"),
             new Voice("pl1", "Polish woman", 200, POLISH, "äöy"),
             new Voice("it4", "Italian woman", 200, ITALIAN, "äöyh"),
-            new Voice("pt1", "Portuguese woman", 200, PORTUGUESE, "äöyh"));
+            new Voice("pt1", "Portuguese woman", 200, PORTUGUESE, "äöyh"),
+            new Voice("bz1", "Breton woman", 190, BRETON),
+            new Voice("us1", "American woman", 200, AMERICAN, "öy"));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
@@ -150,7 +161,7 @@ public final class Mbrola {
             Map.entry("A:", List.of("a", "A")), Map.entry("O", List.of("o", "a:")), Map.entry("y:", List.of("y", "Y")),
             Map.entry("i:", List.of("i", "I")), Map.entry("u:", List.of("u", "U")), Map.entry("o:", List.of("o", "O")),
             Map.entry("R", List.of("r")), Map.entry("r", List.of("R")), Map.entry("A", List.of("a", "a:")),
-            Map.entry("w", List.of("v")));
+            Map.entry("w", List.of("v")), Map.entry("Nk", List.of("n")), Map.entry("4", List.of("r")));
 
     /**
      * Replaces, where a pair of neighbours is a missing diphone ("X-Y" in {@code missing}), one of
