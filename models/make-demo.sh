@@ -2,13 +2,13 @@
 # Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
 # the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
 # seeds below on the same wavlens version (see models/README.md for the times and results).
-# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~16 GB of memory for stages 5-13 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
-#   the MBROLA voices of stages 8, 9 and 12 from Debian contrib/non-free, see stage 8)
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~18 GB of memory for stages 5-16 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
+#   the MBROLA voices of stages 8, 9, 12 and 14 from Debian contrib/non-free, see stage 8)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/wavlens-demo-train}"
-# fine-tuning holds its training audio in memory: stages 12-13 read 67 h of it (7.8 GB as 16-bit samples)
-export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx14g}"
+# fine-tuning holds its training audio in memory: stages 14-16 read 75 h of it (8.6 GB as 16-bit samples; 10 GB of heap in use while training)
+export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx16g}"
 w() { "$here/wavlens" "$@"; }
 mkdir -p "$work"
 
@@ -142,9 +142,29 @@ w finetune --pretrained "$work/ft11" "${data12[@]}" --dev "$work/corpus/dev" --o
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
   --seed 19 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
 #    stage 13: the same again from stage 12 (seed 20): 6.0 % -> 5.9 % (test split 8.1 % -> 7.9 %, Festival lj 30.5 % -> 30.1 %)
-w finetune --pretrained "$work/ft12" "${data12[@]}" --dev "$work/corpus/dev" --out "$work/ft" \
+w finetune --pretrained "$work/ft12" "${data12[@]}" --dev "$work/corpus/dev" --out "$work/ft13" \
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
   --seed 20 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 14: two more MBROLA women (Breton bz1, who has all eight Finnish vowels, and American English us1, who has no ö
+#    or y; packages mbrola-bz1 mbrola-us1) in a corpus of their own, added to stage 13's data, as stage 13 otherwise:
+#    5.9 % -> 5.9 % (test split 7.9 % -> 7.8 %, Festival lj 30.1 % -> 28.8 %)
+mb5=mbrola-bz1,mbrola-us1
+[ -f "$work/corpus-mbrola5/corpus.json" ] || w corpus synth --out "$work/corpus-mbrola5" --utterances 9000 --seed 1 --no-festival --mbrola \
+  --training-voices "$mb5" --training-text "$text/both-fi.txt"
+# stage 14's training data, read by stages 15 and 16 too
+data14=("${data12[@]}" --train "$work/corpus-mbrola5/pretraining" --train "$work/corpus-mbrola5/finetune-train")
+w finetune --pretrained "$work/ft13" "${data14[@]}" --dev "$work/corpus/dev" --out "$work/ft14" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 21 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 15: the same again from stage 14 (seed 22): 5.9 % -> 5.7 % (test split 7.8 % -> 7.8 %, Festival lj 28.8 % -> 29.2 %)
+w finetune --pretrained "$work/ft14" "${data14[@]}" --dev "$work/corpus/dev" --out "$work/ft15" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 22 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 16: the same again from stage 15 at half the learning rate (lr 5e-5, seed 23): 5.7 % -> 5.6 % (test split
+#    7.8 % -> 7.7 %, Festival lj 29.2 % -> 28.6 %)
+w finetune --pretrained "$work/ft15" "${data14[@]}" --dev "$work/corpus/dev" --out "$work/ft" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 5e-5 --warmup 0.05 --hold 0.3 \
+  --seed 23 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
 
 # 4. the letter-frequency experiment: four models fine-tuned from the pretrained one on subsets of finetune-train
 #    whose letter frequencies differ by sentence selection, all tested on the test split
@@ -170,6 +190,9 @@ cp "$work/ft9/training_log.csv" "$here/models/demo-finetuned/training_log_stage9
 cp "$work/ft10/training_log.csv" "$here/models/demo-finetuned/training_log_stage10.csv"
 cp "$work/ft11/training_log.csv" "$here/models/demo-finetuned/training_log_stage11.csv"
 cp "$work/ft12/training_log.csv" "$here/models/demo-finetuned/training_log_stage12.csv"
+cp "$work/ft13/training_log.csv" "$here/models/demo-finetuned/training_log_stage13.csv"
+cp "$work/ft14/training_log.csv" "$here/models/demo-finetuned/training_log_stage14.csv"
+cp "$work/ft15/training_log.csv" "$here/models/demo-finetuned/training_log_stage15.csv"
 dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/
