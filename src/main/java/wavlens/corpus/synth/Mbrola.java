@@ -38,12 +38,12 @@ public final class Mbrola {
 
     /**
      * A voice: its database name, who speaks, a typical base pitch (Hz), espeak-ng Finnish phone →
-     * its phoneme, and the letters of sounds it cannot say at all (French has no h): it speaks only
-     * sentences without them.
+     * its phoneme, and the letters of sounds it cannot say at all (French has no h), which are the
+     * letters whose phone its table lacks: it speaks only sentences without them.
      */
     public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes, String lacksLetters) {
         Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes) {
-            this(name, speaker, typicalF0, phonemes, "");
+            this(name, speaker, typicalF0, phonemes, lettersWithoutPhoneme(phonemes));
         }
 
         public Path database() {
@@ -91,6 +91,15 @@ public final class Mbrola {
     // no ö or y.
     private static final Map<String, String> AMERICAN = without(table("A", "E", "i", "O", "u", "y", "{", "2", Map.of("r", "4")), "y", "Y");
 
+    /** The letters whose espeak-ng phone (ä is &, ö is Y; one-letter phones only) has no phoneme in the table. */
+    private static String lettersWithoutPhoneme(Map<String, String> phonemes) {
+        StringBuilder lacks = new StringBuilder();
+        for (String phone : List.of("a", "e", "i", "o", "u", "&", "Y", "y", "p", "t", "k", "b", "d", "g", "s", "f", "h", "v", "j", "l", "r", "m", "n")) {
+            if (!phonemes.containsKey(phone)) lacks.append(phone.equals("&") ? "ä" : phone.equals("Y") ? "ö" : phone);
+        }
+        return lacks.toString();
+    }
+
     private static Map<String, String> without(Map<String, String> table, String... phones) {
         Map<String, String> t = new java.util.HashMap<>(table);
         for (String phone : phones) t.remove(phone);
@@ -135,17 +144,17 @@ public final class Mbrola {
             new Voice("de7", "German woman", 200, GERMAN),
             new Voice("nl2", "Dutch man", 110, DUTCH),
             new Voice("nl3", "Dutch woman", 200, DUTCH),
-            new Voice("fr1", "French man", 110, FRENCH, "h"),
-            new Voice("fr2", "French woman", 200, FRENCH, "h"),
-            new Voice("fr3", "French man", 110, FRENCH, "h"),
-            new Voice("fr4", "French woman", 200, FRENCH, "h"),
-            new Voice("fr6", "French man", 110, FRENCH, "h"),
-            new Voice("cz1", "Czech woman", 200, CZECH, "äöy"),
-            new Voice("pl1", "Polish woman", 200, POLISH, "äöy"),
-            new Voice("it4", "Italian woman", 200, ITALIAN, "äöyh"),
-            new Voice("pt1", "Portuguese woman", 200, PORTUGUESE, "äöyh"),
+            new Voice("fr1", "French man", 110, FRENCH),
+            new Voice("fr2", "French woman", 200, FRENCH),
+            new Voice("fr3", "French man", 110, FRENCH),
+            new Voice("fr4", "French woman", 200, FRENCH),
+            new Voice("fr6", "French man", 110, FRENCH),
+            new Voice("cz1", "Czech woman", 200, CZECH),
+            new Voice("pl1", "Polish woman", 200, POLISH),
+            new Voice("it4", "Italian woman", 200, ITALIAN),
+            new Voice("pt1", "Portuguese woman", 200, PORTUGUESE),
             new Voice("bz1", "Breton woman", 190, BRETON),
-            new Voice("us1", "American woman", 200, AMERICAN, "öy"));
+            new Voice("us1", "American woman", 200, AMERICAN));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
