@@ -16,7 +16,7 @@ import wavlens.io.UserError;
 /**
  * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
- * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English, Hebrew, Malay), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
  *
@@ -90,6 +90,24 @@ public final class Mbrola {
     // its [ɛ], r its tap 4 (the t of "later"), Finnish r's usual form between vowels, not its [ɹ];
     // no ö or y.
     private static final Map<String, String> AMERICAN = without(table("A", "E", "i", "O", "u", "y", "{", "2", Map.of("r", "4")), "y", "Y");
+    // Italian (it2, a second Italian woman; her database names phonemes in capitals, stressed
+    // vowels with a 2: A2 E2 I2 O2 U2, E2 and O2 the close e and o): no h, no ä, ö or y; her n
+    // before k is [ŋ] (Italian "anche"), so Finnish ŋ is her N; š is her sh.
+    private static final Map<String, String> ITALIAN_CAPITALS = without(table("A2", "E2", "I2", "O2", "U2", "y", "{", "2",
+            Map.ofEntries(Map.entry("p", "P"), Map.entry("t", "T"), Map.entry("k", "K"), Map.entry("b", "B"), Map.entry("d", "D"),
+                    Map.entry("g", "G"), Map.entry("s", "S"), Map.entry("f", "F"), Map.entry("v", "V"), Map.entry("j", "J"),
+                    Map.entry("l", "L"), Map.entry("r", "R"), Map.entry("m", "M"), Map.entry("n", "N"), Map.entry("N", "N"),
+                    Map.entry("S", "sh"), Map.entry("q", "K"), Map.entry("s2", "S"), Map.entry(";", "J"))),
+            "y", "&", "Y", "h", "Z");
+    // Hebrew (hb2, a woman; SAMPA): r is her uvular R, as German's; no ä, ö or y. Her database has
+    // no vowel-to-vowel diphones but has the diphthongs ai ei oi ui as phonemes of their own, which
+    // stand for Finnish's.
+    private static final Map<String, String> HEBREW = without(table("a", "e", "i", "o", "u", "y", "{", "2",
+            Map.of("r", "R", "ai", "ai", "ei", "ei", "oi", "oi", "ui", "ui")), "y", "&", "Y");
+    // Malay (ma1, a woman; SAMPA with her own vowel names: a is V, i I, o @U, u U): Finnish v is her
+    // w (Malay has one labial approximant for both letters); no ä, ö or y, no ž.
+    private static final Map<String, String> MALAY = without(table("V", "e", "I", "@U", "U", "y", "{", "2", Map.of("v", "w")),
+            "y", "&", "Y", "Z");
 
     /** The letters whose espeak-ng phone (ä is &, ö is Y; one-letter phones only) has no phoneme in the table. */
     private static String lettersWithoutPhoneme(Map<String, String> phonemes) {
@@ -122,13 +140,14 @@ public final class Mbrola {
     }
 
     /**
-     * The voices wavlens can use, 15 women and 9 men (later additions come last, so that corpora
+     * The voices wavlens can use, 18 women and 9 men (later additions come last, so that corpora
      * naming the earlier voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
-     * nl1 (a small database missing most diphones), it2 (most phonemes under other names), es3
-     * (no h, x, v or f diphones), tr2 (no ä or ö, and too few vowel-to-vowel diphones
-     * for Finnish diphthongs), the Icelandic and Turkish men (no ä), the women tl1 (no f or v) and
-     * hb2, in2, ma1, jp2, jp3, cn1 (most of their phonemes under other names than SAMPA's), and the
-     * rest (untried).
+     * nl1 (a small database missing most diphones), es3 (no h, x, v or f diphones), tr2 (no ä or ö,
+     * and too few vowel-to-vowel diphones for Finnish diphthongs), the Icelandic and Turkish men
+     * (no ä), and the women tl1 (no f or v), br4 (no diphones of n, l or a tap r before a consonant:
+     * Brazilian Portuguese has nasal vowels and [w] there), jp2 and jp3 (Japanese: no consonant
+     * clusters and no l), in2 and cn1 (phonemes under names of their own, not tried), and the rest
+     * (untried).
      */
     public static final List<Voice> VOICES = List.of(
             new Voice("ee1", "Estonian man", 110, ESTONIAN),
@@ -154,7 +173,10 @@ public final class Mbrola {
             new Voice("it4", "Italian woman", 200, ITALIAN),
             new Voice("pt1", "Portuguese woman", 200, PORTUGUESE),
             new Voice("bz1", "Breton woman", 190, BRETON),
-            new Voice("us1", "American woman", 200, AMERICAN));
+            new Voice("us1", "American woman", 200, AMERICAN),
+            new Voice("it2", "Italian woman", 200, ITALIAN_CAPITALS),
+            new Voice("hb2", "Hebrew woman", 200, HEBREW),
+            new Voice("ma1", "Malay woman", 200, MALAY));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
@@ -170,7 +192,10 @@ public final class Mbrola {
             Map.entry("A:", List.of("a", "A")), Map.entry("O", List.of("o", "a:")), Map.entry("y:", List.of("y", "Y")),
             Map.entry("i:", List.of("i", "I")), Map.entry("u:", List.of("u", "U")), Map.entry("o:", List.of("o", "O")),
             Map.entry("R", List.of("r")), Map.entry("r", List.of("R")), Map.entry("A", List.of("a", "a:")),
-            Map.entry("w", List.of("v")), Map.entry("Nk", List.of("n")), Map.entry("4", List.of("r")));
+            Map.entry("w", List.of("v")), Map.entry("Nk", List.of("n")), Map.entry("4", List.of("r")),
+            // it2's stressed vowels, where a diphone is missing: the unstressed ones
+            Map.entry("A2", List.of("A")), Map.entry("E2", List.of("E")), Map.entry("I2", List.of("I")),
+            Map.entry("O2", List.of("O")), Map.entry("U2", List.of("U")));
 
     /**
      * Replaces, where a pair of neighbours is a missing diphone ("X-Y" in {@code missing}), one of
@@ -377,8 +402,10 @@ public final class Mbrola {
         throw new UnusableUtterance("mbrola " + voice.name() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
     }
 
+    /** Whether the phoneme is the voice's phoneme for a vowel or for a diphthong (hb2's ai, ...). */
     private static boolean isVowel(String phoneme, Voice voice) {
         for (String v : List.of("a", "e", "i", "o", "u", "y", "&", "Y")) if (phoneme.equals(voice.phonemes().get(v))) return true;
+        for (var e : voice.phonemes().entrySet()) if (e.getKey().length() == 2 && e.getValue().equals(phoneme) && e.getKey().chars().allMatch(c -> "aeiouy&Y".indexOf(c) >= 0)) return true;
         return false;
     }
 
