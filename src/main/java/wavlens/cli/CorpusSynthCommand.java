@@ -61,8 +61,8 @@ public final class CorpusSynthCommand implements Callable<Integer> {
 
     @Option(names = "--mbrola",
             description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish, German, Dutch, French, Czech, Polish, "
-                    + "Italian, Portuguese, Breton, American English, Hebrew and Malay speakers speaking espeak-ng's Finnish phones, each only sentences with sounds its language has; "
-                    + "Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3/fr1-fr4/fr6/cz1/pl1/it4/pt1/bz1/us1/it2/hb2/ma1) as training voices; "
+                    + "Italian, Portuguese, Breton, American English, Hebrew, Malay, Turkish and Telugu speakers speaking espeak-ng's Finnish phones, each only sentences with sounds its language has; "
+                    + "Debian packages mbrola, mbrola-ee1/hu1/sw1/sw2/de1-de7/nl2/nl3/fr1-fr4/fr6/cz1/pl1/it4/pt1/bz1/us1/it2/hb2/ma1/tr2/tl1) as training voices; "
                     + "dev and test keep their voices and sentences")
     boolean mbrola;
 

@@ -16,7 +16,7 @@ import wavlens.io.UserError;
 /**
  * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
- * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English, Hebrew, Malay), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
+ * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English, Hebrew, Malay, Turkish, Telugu), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
  *
@@ -108,6 +108,15 @@ public final class Mbrola {
     // w (Malay has one labial approximant for both letters); no ä, ö or y, no ž.
     private static final Map<String, String> MALAY = without(table("V", "e", "I", "@U", "U", "y", "{", "2", Map.of("v", "w")),
             "y", "&", "Y", "Z");
+    // Turkish (tr2, a woman; a full square matrix of diphones): i is her I, ö her @', y her y; her r
+    // a tap as Finnish's, her n before k [ŋ]; no ä (her e is [e]), so she says only sentences
+    // without it.
+    private static final Map<String, String> TURKISH = without(table("a", "e", "I", "o", "u", "y", "{", "@'", Map.of("N", "n")), "&");
+    // Telugu (tl1, a woman): t and d are her dental ones, as Finnish's; j is her y, ŋ her n~ (said
+    // only before k and g); no ä, ö or y, no f and no ž. Her database lacks most vowel-to-vowel
+    // diphones but ai and au, so utterances with several other diphthongs are left to other voices.
+    private static final Map<String, String> TELUGU = without(table("a", "e", "i", "o", "u", "y", "{", "2",
+            Map.of("j", "y", ";", "y", "N", "n~")), "y", "&", "Y", "f", "Z");
 
     /** The letters whose espeak-ng phone (ä is &, ö is Y; one-letter phones only) has no phoneme in the table. */
     private static String lettersWithoutPhoneme(Map<String, String> phonemes) {
@@ -140,11 +149,10 @@ public final class Mbrola {
     }
 
     /**
-     * The voices wavlens can use, 18 women and 9 men (later additions come last, so that corpora
+     * The voices wavlens can use, 20 women and 9 men (later additions come last, so that corpora
      * naming the earlier voices stay as they were). Left out: de8 (lacks a:, E:, 2: diphones),
-     * nl1 (a small database missing most diphones), es3 (no h, x, v or f diphones), tr2 (no ä or ö,
-     * and too few vowel-to-vowel diphones for Finnish diphthongs), the Icelandic and Turkish men
-     * (no ä), and the women tl1 (no f or v), br4 (no diphones of n, l or a tap r before a consonant:
+     * nl1 (a small database missing most diphones), es3 (no h, x, v or f diphones), the Icelandic
+     * and Turkish men (no ä), and the women br4 (no diphones of n, l or a tap r before a consonant:
      * Brazilian Portuguese has nasal vowels and [w] there), jp2 and jp3 (Japanese: no consonant
      * clusters and no l), in2 and cn1 (phonemes under names of their own, not tried), and the rest
      * (untried).
@@ -176,7 +184,9 @@ public final class Mbrola {
             new Voice("us1", "American woman", 200, AMERICAN),
             new Voice("it2", "Italian woman", 200, ITALIAN_CAPITALS),
             new Voice("hb2", "Hebrew woman", 200, HEBREW),
-            new Voice("ma1", "Malay woman", 200, MALAY));
+            new Voice("ma1", "Malay woman", 200, MALAY),
+            new Voice("tr2", "Turkish woman", 200, TURKISH),
+            new Voice("tl1", "Telugu woman", 200, TELUGU));
 
     /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
