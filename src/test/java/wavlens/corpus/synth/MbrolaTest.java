@@ -84,9 +84,7 @@ class MbrolaTest {
                 new Synthesis.Phone("l", 1, 0.450 * rate, 0.550 * rate));
         Mbrola.Voice german = Mbrola.VOICES.stream().filter(v -> v.name().equals("de1")).findFirst().orElseThrow();
         List<Mbrola.PhoLine> lines = Mbrola.phoLines(phones, rate, (int) (0.650 * rate), german, 200, new SplittableRandom(1));
-        List<String> got = new ArrayList<>();
-        for (Mbrola.PhoLine l : lines) got.add(l.phoneme() + " " + l.milliseconds());
-        assertEquals(List.of("_ 100", "a: 100", "i: 100", "_ 50", "l 200", "_ 100"), got);
+        assertEquals(List.of("_ 100", "a: 100", "i: 100", "_ 50", "l 200", "_ 100"), phonemesAndDurations(lines));
         // Pitch: declination 1.15 -> 0.85 of the base over the utterance, +12 % on a word's first vowel,
         // times a per-word level in [0.95, 1.05].
         double aMiddle = 0.150 / 0.650, iMiddle = 0.250 / 0.650;
@@ -108,17 +106,21 @@ class MbrolaTest {
                 new Synthesis.Phone("ai", 0, 0.200 * rate, 0.400 * rate));
         Mbrola.Voice hebrew = Mbrola.VOICES.stream().filter(v -> v.name().equals("hb2")).findFirst().orElseThrow();
         List<Mbrola.PhoLine> lines = Mbrola.phoLines(phones, rate, (int) (0.500 * rate), hebrew, 200, new SplittableRandom(1));
-        List<String> got = new ArrayList<>();
-        for (Mbrola.PhoLine l : lines) got.add(l.phoneme() + " " + l.milliseconds());
-        assertEquals(List.of("_ 100", "k 100", "ai 200", "_ 100"), got);
+        assertEquals(List.of("_ 100", "k 100", "ai 200", "_ 100"), phonemesAndDurations(lines));
         // accented: declination at the diphthong's middle (0.3 of 0.5 s) times 1.12, within the word's level
         double f0 = lines.get(2).pitchHz()[0], plain = 200 * (1.15 - 0.3 * 0.3 / 0.5);
         assertTrue(f0 >= plain * 0.95 * 1.12 - 0.1 && f0 <= plain * 1.05 * 1.12 + 0.1, "ai " + f0);
 
         Mbrola.Voice italian = Mbrola.VOICES.stream().filter(v -> v.name().equals("it2")).findFirst().orElseThrow();
-        List<String> it = new ArrayList<>();
-        for (Mbrola.PhoLine l : Mbrola.phoLines(phones, rate, (int) (0.500 * rate), italian, 200, new SplittableRandom(1))) it.add(l.phoneme() + " " + l.milliseconds());
-        assertEquals(List.of("_ 100", "K 100", "A2 100", "I2 100", "_ 100"), it);
+        assertEquals(List.of("_ 100", "K 100", "A2 100", "I2 100", "_ 100"),
+                phonemesAndDurations(Mbrola.phoLines(phones, rate, (int) (0.500 * rate), italian, 200, new SplittableRandom(1))));
+    }
+
+    /** Each line as "phoneme milliseconds". */
+    private static List<String> phonemesAndDurations(List<Mbrola.PhoLine> lines) {
+        List<String> out = new ArrayList<>();
+        for (Mbrola.PhoLine l : lines) out.add(l.phoneme() + " " + l.milliseconds());
+        return out;
     }
 
     @Test
