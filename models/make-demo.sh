@@ -2,13 +2,14 @@
 # Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
 # the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
 # seeds below on the same wavlens version (see models/README.md for the times and results).
-# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~18 GB of memory for stages 5-16 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
-#   the MBROLA voices of stages 8, 9, 12 and 14 from Debian contrib/non-free, see stage 8)
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~18 GB of memory for stages 5-17 and ~21 GB for stage 18 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
+#   the MBROLA voices of stages 8, 9, 12, 14, 17 and 18 from Debian contrib/non-free, see stage 8)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/wavlens-demo-train}"
-# fine-tuning holds its training audio in memory: stages 14-16 read 75 h of it (8.6 GB as 16-bit samples; 10 GB of heap in use while training)
-export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx16g}"
+# fine-tuning holds its training audio in memory: stages 14-16 read 75 h of it (8.6 GB as 16-bit samples; 10 GB of heap in use while training),
+# stage 17 82 h, stage 18 89 h (with -Xmx19g)
+export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx19g}"
 w() { "$here/wavlens" "$@"; }
 mkdir -p "$work"
 
@@ -162,9 +163,29 @@ w finetune --pretrained "$work/ft14" "${data14[@]}" --dev "$work/corpus/dev" --o
   --seed 22 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
 #    stage 16: the same again from stage 15 at half the learning rate (lr 5e-5, seed 23): 5.7 % -> 5.6 % (test split
 #    7.8 % -> 7.7 %, Festival lj 29.2 % -> 28.6 %)
-w finetune --pretrained "$work/ft15" "${data14[@]}" --dev "$work/corpus/dev" --out "$work/ft" \
+w finetune --pretrained "$work/ft15" "${data14[@]}" --dev "$work/corpus/dev" --out "$work/ft16" \
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 5e-5 --warmup 0.05 --hold 0.3 \
   --seed 23 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 17: three more MBROLA women without ä, ö and y (Italian it2, Hebrew hb2, Malay ma1; packages mbrola-it2 mbrola-hb2
+#    mbrola-ma1; it2 without h too) in a corpus of their own, added to stage 16's data, at lr 1e-4 (seed 25): 5.6 % -> 5.7 %
+#    (test split 7.7 % -> 7.5 %, Festival lj 28.6 % -> 27.7 %)
+mb6=mbrola-it2,mbrola-hb2,mbrola-ma1
+[ -f "$work/corpus-mbrola6/corpus.json" ] || w corpus synth --out "$work/corpus-mbrola6" --utterances 9000 --seed 1 --no-festival --mbrola \
+  --training-voices "$mb6" --training-text "$text/both-fi.txt"
+data17=("${data14[@]}" --train "$work/corpus-mbrola6/pretraining" --train "$work/corpus-mbrola6/finetune-train")
+w finetune --pretrained "$work/ft16" "${data17[@]}" --dev "$work/corpus/dev" --out "$work/ft17" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 25 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 18: two more MBROLA women (Turkish tr2, who lacks only ä, and Telugu tl1, who lacks ä, ö, y and f and the
+#    diphones of most diphthongs; packages mbrola-tr2 mbrola-tl1) in a corpus of their own, added to stage 17's data, as
+#    stage 17 otherwise (seed 26): 5.65 % -> 5.4 % (test split 7.5 % -> 7.3 %, Festival lj 27.7 % -> 27.4 %)
+mb7=mbrola-tr2,mbrola-tl1
+[ -f "$work/corpus-mbrola7/corpus.json" ] || w corpus synth --out "$work/corpus-mbrola7" --utterances 9000 --seed 1 --no-festival --mbrola \
+  --training-voices "$mb7" --training-text "$text/both-fi.txt"
+data18=("${data17[@]}" --train "$work/corpus-mbrola7/pretraining" --train "$work/corpus-mbrola7/finetune-train")
+w finetune --pretrained "$work/ft17" "${data18[@]}" --dev "$work/corpus/dev" --out "$work/ft" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 26 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
 
 # 4. the letter-frequency experiment: four models fine-tuned from the pretrained one on subsets of finetune-train
 #    whose letter frequencies differ by sentence selection, all tested on the test split
@@ -193,6 +214,8 @@ cp "$work/ft12/training_log.csv" "$here/models/demo-finetuned/training_log_stage
 cp "$work/ft13/training_log.csv" "$here/models/demo-finetuned/training_log_stage13.csv"
 cp "$work/ft14/training_log.csv" "$here/models/demo-finetuned/training_log_stage14.csv"
 cp "$work/ft15/training_log.csv" "$here/models/demo-finetuned/training_log_stage15.csv"
+cp "$work/ft16/training_log.csv" "$here/models/demo-finetuned/training_log_stage16.csv"
+cp "$work/ft17/training_log.csv" "$here/models/demo-finetuned/training_log_stage17.csv"
 dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/
