@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wavlens.corpus.synth.CorpusSynthesizer;
+import wavlens.io.UserError;
 import wavlens.io.Json;
 
 /**
@@ -59,6 +60,12 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "as training voices (0-150; settings in corpus.json); dev and test keep their voices and sentences")
     int randomVoices;
 
+    @Option(names = "--random-voice-settings", paramLabel = "KIND", defaultValue = "basic",
+            description = "basic (F1-F3, pitch and voicing; the default) or all: the random voices also vary formants 0 and 4-8, "
+                    + "every formant's strength and width, consonant noise, flutter, roughness, intonation, tone, stressed-syllable "
+                    + "lengths, breath and echo (named espeak-random-all-NNN)")
+    String randomVoiceSettings;
+
     @Option(names = "--mbrola",
             description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish, German, Dutch, French, Czech, Polish, "
                     + "Italian, Portuguese, Breton, American English, Hebrew, Malay, Turkish and Telugu speakers speaking espeak-ng's Finnish phones, each only sentences with sounds its language has; "
@@ -77,7 +84,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
     Path trainingText;
 
     @Option(names = "--training-voices", split = ",", paramLabel = "NAME",
-            description = "only these training voices speak pretraining and finetune-train, e.g. festival-mv "
+            description = "only these training voices speak pretraining and finetune-train, e.g. festival-mv or espeak-random-all-* "
                     + "(names as in corpus.json; dev and test keep their voices and sentences)")
     List<String> trainingVoices;
 
@@ -86,8 +93,11 @@ public final class CorpusSynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                out, utterances, seed, speed, noiseSnrDb, noiseColor, !noFestival, moreVoices, randomVoices, mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
+        if (!randomVoiceSettings.equals("basic") && !randomVoiceSettings.equals("all")) {
+            throw new UserError("--random-voice-settings must be basic or all, not " + randomVoiceSettings);
+        }
+        CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(out, utterances, seed, speed, noiseSnrDb, noiseColor,
+                !noFestival, moreVoices, randomVoices, randomVoiceSettings.equals("all"), mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

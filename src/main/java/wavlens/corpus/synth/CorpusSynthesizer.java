@@ -33,7 +33,8 @@ import wavlens.io.UserError;
  * Festival lj a test-only voice. With {@code moreVoices}, {@link EspeakNg#MORE_VARIANTS} join the
  * training voices after the dealing, so the held-out voices and the sentence splits stay the same.
  * With {@code randomVoices}, that many espeak-ng voices of random formant, pitch and voicing settings
- * ({@link #randomVariant}) join the training voices the same way.
+ * ({@link #randomVariant}) join the training voices the same way; with {@code randomVoicesAllSettings}
+ * their settings are drawn from every setting of a voice file ({@link #randomVariantAllSettings}).
  * With {@code mbrola}, the installed {@link Mbrola#VOICES} (recorded speakers of other languages,
  * speaking espeak-ng's Finnish phones) join the training voices the same way.
  * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
@@ -65,11 +66,11 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, int randomVoices, boolean mbrola, double[] mbrolaFormants,
-                          Path trainingText, List<String> trainingVoices, PrintStream progress) {
+                          boolean festival, boolean moreVoices, int randomVoices, boolean randomVoicesAllSettings, boolean mbrola,
+                          double[] mbrolaFormants, Path trainingText, List<String> trainingVoices, PrintStream progress) {
         public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                        boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, NO_FORMANT_SCALING, trainingText, null, progress);
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, false, NO_FORMANT_SCALING, trainingText, null, progress);
         }
     }
 
@@ -119,6 +120,7 @@ public final class CorpusSynthesizer {
 
     private static void check(Options o) {
         if (o.randomVoices() < 0 || o.randomVoices() > MAX_RANDOM_VOICES) throw new UserError("--random-voices must be 0.." + MAX_RANDOM_VOICES + ", not " + o.randomVoices());
+        if (o.randomVoicesAllSettings() && o.randomVoices() == 0) throw new UserError("--random-voice-settings all needs --random-voices N");
         if (o.utterances() < SPLITS.size()) throw new UserError("--utterances must be at least " + SPLITS.size() + " (one per split)");
         if (!(o.speed() >= 0.5 && o.speed() <= 2.0)) throw new UserError("--speed must be between 0.5 and 2");
         if (o.noiseSnrDb() != null && !Double.isFinite(o.noiseSnrDb())) throw new UserError("--noise-snr must be a finite number of dB");
@@ -179,12 +181,13 @@ public final class CorpusSynthesizer {
         }
         // Random voices: a stream of their own, so the seed's stream (held-out voices, splits) is untouched.
         SplittableRandom voiceRandom = new SplittableRandom(options.seed() * 0x2545F4914F6CDD1DL + 29);
+        String kind = options.randomVoicesAllSettings() ? "random-all" : "random";
         for (int i = 0; i < options.randomVoices(); i++) {
-            String variant = String.format(Locale.ROOT, "wavlens-random-%d-%03d", options.seed(), i);
-            List<String> lines = randomVariant(variant, voiceRandom);
+            String variant = String.format(Locale.ROOT, "wavlens-%s-%d-%03d", kind, options.seed(), i);
+            List<String> lines = options.randomVoicesAllSettings() ? randomVariantAllSettings(variant, voiceRandom) : randomVariant(variant, voiceRandom);
             espeak.addVariant(variant, lines);
             randomVariantLines.put(variant, lines);
-            train.add(new Speaker(String.format(Locale.ROOT, "espeak-random-%03d", i), "espeak-ng", variant, "training"));
+            train.add(new Speaker(String.format(Locale.ROOT, "espeak-%s-%03d", kind, i), "espeak-ng", variant, "training"));
         }
         if (options.mbrola()) {
             for (Mbrola.Voice v : Mbrola.installedVoices()) train.add(new Speaker("mbrola-" + v.name(), "mbrola", v.name(), "training"));
@@ -313,16 +316,71 @@ public final class CorpusSynthesizer {
                 "pitch " + base + " " + top, "voicing " + voicing);
     }
 
-    /** The training voices named in --training-voices, in their dealt order; a name that is not a training voice is an error. */
+    /**
+     * A voice variant of random settings drawn from (nearly) every setting a voice file has, each
+     * uniform and independent, about the ranges the variants shipped with espeak-ng span: all nine
+     * formants' frequency, strength and width (formant 0 the low component below F1, 4–5 the voice
+     * quality above F3, 6–8 weak high additions; F1–F3 frequencies as {@link #randomVariant}), base
+     * pitch 65–210 Hz with its top 1.2–2.2 times higher, voicing 30–160 %, the strength of
+     * unvoiced and voiced consonant noise 60–130 %, flutter 0–40, roughness 0–5, intonation 1–4, and
+     * each with probability 1/2 a tone curve (amplitudes 80–220 at 600, 1200 and 2000 Hz), extra
+     * stressed-syllable lengths (−20 to +30 each) and breath noise on formants 1–6 (0–60), and with
+     * probability 1/4 an echo (5–60 ms, 5–25 %). The synthesizer stays espeak-ng's default one (no
+     * {@code klatt}), so no random voice comes close to a held-out klatt variant.
+     */
+    static List<String> randomVariantAllSettings(String name, SplittableRandom random) {
+        List<String> lines = new ArrayList<>(List.of("language variant", "name " + name));
+        int[][] frequency = {{80, 130}, {75, 135}, {70, 135}, {60, 125}, {80, 125}, {80, 125}, {90, 150}, {90, 150}, {90, 150}};
+        int[][] strength = {{0, 150}, {60, 150}, {60, 150}, {60, 150}, {40, 130}, {40, 130}, {0, 140}, {0, 140}, {0, 140}};
+        int[][] width = {{80, 190}, {70, 160}, {70, 160}, {70, 160}, {80, 130}, {80, 130}, {80, 150}, {80, 150}, {80, 150}};
+        for (int f = 0; f <= 8; f++) {
+            lines.add("formant " + f + " " + uniform(random, frequency[f]) + " " + uniform(random, strength[f]) + " " + uniform(random, width[f]));
+        }
+        int base = 65 + random.nextInt(146);
+        lines.add("pitch " + base + " " + (int) Math.round(base * (1.2 + random.nextDouble())));
+        lines.add("voicing " + (30 + random.nextInt(131)));
+        lines.add("consonants " + (60 + random.nextInt(71)) + " " + (60 + random.nextInt(71)));
+        lines.add("flutter " + random.nextInt(41));
+        lines.add("roughness " + random.nextInt(6));
+        lines.add("intonation " + (1 + random.nextInt(4)));
+        if (random.nextBoolean()) lines.add("tone 600 " + (80 + random.nextInt(141)) + " 1200 " + (80 + random.nextInt(141)) + " 2000 " + (80 + random.nextInt(141)));
+        if (random.nextBoolean()) {
+            StringBuilder add = new StringBuilder("stressAdd");
+            for (int k = 0; k < 8; k++) add.append(' ').append(-20 + random.nextInt(51));
+            lines.add(add.toString());
+        }
+        if (random.nextBoolean()) {
+            StringBuilder breath = new StringBuilder("breath");
+            for (int k = 0; k < 6; k++) breath.append(' ').append(random.nextInt(61));
+            lines.add(breath.toString());
+        }
+        if (random.nextInt(4) == 0) lines.add("echo " + (5 + random.nextInt(56)) + " " + (5 + random.nextInt(21)));
+        return List.copyOf(lines);
+    }
+
+    /** A whole number uniform in [range[0], range[1]]. */
+    private static int uniform(SplittableRandom random, int[] range) {
+        return range[0] + random.nextInt(range[1] - range[0] + 1);
+    }
+
+    /**
+     * The training voices named in --training-voices, in their dealt order; a name ending in * stands
+     * for every training voice it starts (espeak-random-all-*). A name that is not a training voice is an error.
+     */
     private List<Speaker> onlyThese(List<Speaker> train, List<Speaker> heldOut, List<Speaker> testOnly) {
         List<String> trainNames = train.stream().map(Speaker::name).toList();
         for (String name : options.trainingVoices()) {
-            if (trainNames.contains(name)) continue;
+            if (trainNames.stream().anyMatch(n -> named(n, name))) continue;
             boolean held = heldOut.stream().anyMatch(sp -> sp.name().equals(name)) || testOnly.stream().anyMatch(sp -> sp.name().equals(name));
             throw new UserError("--training-voices: " + name + (held ? " is a held-out voice of this seed (dev/test)" : " is not a voice")
                     + "; the training voices are " + String.join(", ", trainNames.stream().sorted().toList()));
         }
-        return new ArrayList<>(train.stream().filter(sp -> options.trainingVoices().contains(sp.name())).toList());
+        return new ArrayList<>(train.stream().filter(sp -> options.trainingVoices().stream().anyMatch(name -> named(sp.name(), name))).toList());
+    }
+
+    /** Whether a voice's name is the --training-voices name, or starts with it when it ends in *. */
+    private static boolean named(String voice, String name) {
+        return name.endsWith("*") ? voice.startsWith(name.substring(0, name.length() - 1)) : voice.equals(name);
     }
 
     /** Counts per split in SPLIT_SHARE proportions, at least one each, summing to n. */
@@ -467,6 +525,7 @@ public final class CorpusSynthesizer {
         }
         root.put("moreVoices", options.moreVoices());
         root.put("randomVoices", options.randomVoices());
+        if (options.randomVoicesAllSettings()) root.put("randomVoiceSettings", "all");
         root.put("mbrola", options.mbrola());
         if (options.mbrola()) root.put("mbrolaFormants", options.mbrolaFormants());
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());

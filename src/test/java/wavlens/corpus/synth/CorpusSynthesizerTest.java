@@ -189,7 +189,7 @@ class CorpusSynthesizerTest {
             if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
             if (!role.equals("training")) heldOut.add(e.getKey());
         });
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
         JsonNode t = Json.read(two.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : t.get("utteranceList")) {
@@ -202,7 +202,7 @@ class CorpusSynthesizerTest {
         assertHeldOutNeverHeard(p, t);
 
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
+                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
         assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
     }
 
@@ -214,7 +214,7 @@ class CorpusSynthesizerTest {
     void randomVoicesAreTrainingVoicesOfTheirOwnSettings() throws Exception {
         Path plain = tmp.resolve("plain"), random = tmp.resolve("random");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(random.resolve("corpus.json"));
         Set<String> settings = new HashSet<>();
         for (int i = 0; i < 3; i++) {
@@ -251,6 +251,85 @@ class CorpusSynthesizerTest {
             }
             assertTrue(f[1] >= 75 && f[1] <= 135 && f[2] >= 70 && f[2] <= 135 && f[3] >= 60 && f[3] <= 125, lines.toString());
         }
+    }
+
+    /**
+     * --random-voice-settings all with --training-voices espeak-random-all-*: the random voices, and
+     * only they, speak the training splits, each from a voice file that sets more than formants,
+     * pitch and voicing; dev and test keep the plain corpus's voices and sentences.
+     */
+    @Test
+    void randomVoicesOfAllSettingsSpeakTheTrainingSplitsAloneByAWildcard() throws Exception {
+        Path plain = tmp.resolve("plain"), all = tmp.resolve("all");
+        CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(all, 60, 4, 1.0, null, "white", false, false, 3, true, false,
+                CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of("espeak-random-all-*"), null));
+        JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(all.resolve("corpus.json"));
+        Set<String> trainingSpeakers = new HashSet<>();
+        for (JsonNode u : r.get("utteranceList")) {
+            String split = u.get("split").asText();
+            if (split.equals("pretraining") || split.equals("finetune-train")) trainingSpeakers.add(u.get("speaker").asText());
+        }
+        assertEquals(Set.of("espeak-random-all-000", "espeak-random-all-001", "espeak-random-all-002"), trainingSpeakers);
+        for (String name : trainingSpeakers) {
+            List<String> keys = new ArrayList<>();
+            r.get("voices").get(name).get("variantFile").forEach(l -> keys.add(l.asText().split(" ")[0]));
+            assertTrue(keys.containsAll(List.of("formant", "pitch", "voicing", "consonants", "flutter", "roughness", "intonation")), keys.toString());
+        }
+        assertEquals("all", r.get("randomVoiceSettings").asText());
+        assertEquals(p.get("splits").get("dev").get("speakers"), r.get("splits").get("dev").get("speakers"));
+        assertEquals(p.get("splits").get("test").get("speakers"), r.get("splits").get("test").get("speakers"));
+        assertHeldOutNeverHeard(p, r);
+
+        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(tmp.resolve("none"), 60, 4, 1.0,
+                null, "white", false, false, 0, true, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null)));
+        assertTrue(e.getMessage().contains("needs --random-voices"), e.getMessage());
+    }
+
+    /** Every drawn setting stays in its documented range, no voice switches to the Klatt synthesizer, and the optional ones come about as often as stated. */
+    @Test
+    void allSettingsStayInRange() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2);
+        int[][] frequency = {{80, 130}, {75, 135}, {70, 135}, {60, 125}, {80, 125}, {80, 125}, {90, 150}, {90, 150}, {90, 150}};
+        int[][] strength = {{0, 150}, {60, 150}, {60, 150}, {60, 150}, {40, 130}, {40, 130}, {0, 140}, {0, 140}, {0, 140}};
+        int[][] width = {{80, 190}, {70, 160}, {70, 160}, {70, 160}, {80, 130}, {80, 130}, {80, 150}, {80, 150}, {80, 150}};
+        java.util.Map<String, Integer> optional = new java.util.HashMap<>();
+        int n = 2000;
+        for (int i = 0; i < n; i++) {
+            List<String> lines = CorpusSynthesizer.randomVariantAllSettings("x", random);
+            Set<Integer> formants = new HashSet<>();
+            for (String l : lines.subList(2, lines.size())) {
+                String[] w = l.split(" ");
+                int[] v = java.util.Arrays.stream(w).skip(1).mapToInt(Integer::parseInt).toArray();
+                switch (w[0]) {
+                    case "formant" -> {
+                        formants.add(v[0]);
+                        assertTrue(inRange(v[1], frequency[v[0]]) && inRange(v[2], strength[v[0]]) && inRange(v[3], width[v[0]]), l);
+                    }
+                    case "pitch" -> assertTrue(v[0] >= 65 && v[0] <= 210 && v[1] >= v[0] * 1.2 - 1 && v[1] <= v[0] * 2.2 + 1, l);
+                    case "voicing" -> assertTrue(inRange(v[0], new int[] {30, 160}), l);
+                    case "consonants" -> assertTrue(inRange(v[0], new int[] {60, 130}) && inRange(v[1], new int[] {60, 130}), l);
+                    case "flutter" -> assertTrue(inRange(v[0], new int[] {0, 40}), l);
+                    case "roughness" -> assertTrue(inRange(v[0], new int[] {0, 5}), l);
+                    case "intonation" -> assertTrue(inRange(v[0], new int[] {1, 4}), l);
+                    case "tone" -> assertTrue(v[0] == 600 && v[2] == 1200 && v[4] == 2000 && inRange(v[1], new int[] {80, 220})
+                            && inRange(v[3], new int[] {80, 220}) && inRange(v[5], new int[] {80, 220}), l);
+                    case "stressAdd" -> assertTrue(v.length == 8 && java.util.Arrays.stream(v).allMatch(x -> x >= -20 && x <= 30), l);
+                    case "breath" -> assertTrue(v.length == 6 && java.util.Arrays.stream(v).allMatch(x -> x >= 0 && x <= 60), l);
+                    case "echo" -> assertTrue(inRange(v[0], new int[] {5, 60}) && inRange(v[1], new int[] {5, 25}), l);
+                    default -> throw new AssertionError("unexpected setting: " + l);
+                }
+                if (List.of("tone", "stressAdd", "breath", "echo").contains(w[0])) optional.merge(w[0], 1, Integer::sum);
+            }
+            assertEquals(Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8), formants, lines.toString());
+        }
+        // 1/2, 1/2, 1/2, 1/4: binomial standard deviations at n = 2000 are 22 and 19, so these bounds are over 4 of them
+        for (String half : List.of("tone", "stressAdd", "breath")) assertTrue(Math.abs(optional.get(half) - n / 2) < 100, half + " " + optional.get(half));
+        assertTrue(Math.abs(optional.get("echo") - n / 4) < 90, "echo " + optional.get("echo"));
+    }
+
+    private static boolean inRange(int v, int[] range) {
+        return v >= range[0] && v <= range[1];
     }
 
     /** No dev/test sentence or voice of {@code plain} is in the training splits of {@code other}. */
