@@ -66,6 +66,11 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "lengths, breath and echo (named espeak-random-all-NNN)")
     String randomVoiceSettings;
 
+    @Option(names = "--random-voice-seed", paramLabel = "S",
+            description = "draw the random voices from this seed instead of --seed: other voices, with the same held-out voices "
+                    + "and sentences (names then carry it: espeak-random-s2-NNN)")
+    Long randomVoiceSeed;
+
     @Option(names = "--mbrola",
             description = "add the installed MBROLA voices (recorded Estonian, Hungarian, Swedish, German, Dutch, French, Czech, Polish, "
                     + "Italian, Portuguese, Breton, American English, Hebrew, Malay, Turkish and Telugu speakers speaking espeak-ng's Finnish phones, each only sentences with sounds its language has; "
@@ -97,7 +102,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
             throw new UserError("--random-voice-settings must be basic or all, not " + randomVoiceSettings);
         }
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(out, utterances, seed, speed, noiseSnrDb, noiseColor,
-                !noFestival, moreVoices, randomVoices, randomVoiceSettings.equals("all"), mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
+                !noFestival, moreVoices, randomVoices, randomVoiceSettings.equals("all"), randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

@@ -66,11 +66,11 @@ public final class CorpusSynthesizer {
 
     /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                          boolean festival, boolean moreVoices, int randomVoices, boolean randomVoicesAllSettings, boolean mbrola,
+                          boolean festival, boolean moreVoices, int randomVoices, boolean randomVoicesAllSettings, Long randomVoiceSeed, boolean mbrola,
                           double[] mbrolaFormants, Path trainingText, List<String> trainingVoices, PrintStream progress) {
         public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                        boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, false, NO_FORMANT_SCALING, trainingText, null, progress);
+            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, null, false, NO_FORMANT_SCALING, trainingText, null, progress);
         }
     }
 
@@ -121,6 +121,7 @@ public final class CorpusSynthesizer {
     private static void check(Options o) {
         if (o.randomVoices() < 0 || o.randomVoices() > MAX_RANDOM_VOICES) throw new UserError("--random-voices must be 0.." + MAX_RANDOM_VOICES + ", not " + o.randomVoices());
         if (o.randomVoicesAllSettings() && o.randomVoices() == 0) throw new UserError("--random-voice-settings all needs --random-voices N");
+        if (o.randomVoiceSeed() != null && o.randomVoices() == 0) throw new UserError("--random-voice-seed needs --random-voices N");
         if (o.utterances() < SPLITS.size()) throw new UserError("--utterances must be at least " + SPLITS.size() + " (one per split)");
         if (!(o.speed() >= 0.5 && o.speed() <= 2.0)) throw new UserError("--speed must be between 0.5 and 2");
         if (o.noiseSnrDb() != null && !Double.isFinite(o.noiseSnrDb())) throw new UserError("--noise-snr must be a finite number of dB");
@@ -180,10 +181,12 @@ public final class CorpusSynthesizer {
             }
         }
         // Random voices: a stream of their own, so the seed's stream (held-out voices, splits) is untouched.
-        SplittableRandom voiceRandom = new SplittableRandom(options.seed() * 0x2545F4914F6CDD1DL + 29);
-        String kind = options.randomVoicesAllSettings() ? "random-all" : "random";
+        // --random-voice-seed gives other voices with the same held-out voices and splits; their names carry it.
+        long voiceSeed = options.randomVoiceSeed() != null ? options.randomVoiceSeed() : options.seed();
+        SplittableRandom voiceRandom = new SplittableRandom(voiceSeed * 0x2545F4914F6CDD1DL + 29);
+        String kind = (options.randomVoicesAllSettings() ? "random-all" : "random") + (options.randomVoiceSeed() != null ? "-s" + voiceSeed : "");
         for (int i = 0; i < options.randomVoices(); i++) {
-            String variant = String.format(Locale.ROOT, "wavlens-%s-%d-%03d", kind, options.seed(), i);
+            String variant = String.format(Locale.ROOT, "wavlens-%s-%d-%03d", kind, voiceSeed, i);
             List<String> lines = options.randomVoicesAllSettings() ? randomVariantAllSettings(variant, voiceRandom) : randomVariant(variant, voiceRandom);
             espeak.addVariant(variant, lines);
             randomVariantLines.put(variant, lines);
@@ -526,6 +529,7 @@ public final class CorpusSynthesizer {
         root.put("moreVoices", options.moreVoices());
         root.put("randomVoices", options.randomVoices());
         if (options.randomVoicesAllSettings()) root.put("randomVoiceSettings", "all");
+        if (options.randomVoiceSeed() != null) root.put("randomVoiceSeed", options.randomVoiceSeed());
         root.put("mbrola", options.mbrola());
         if (options.mbrola()) root.put("mbrolaFormants", options.mbrolaFormants());
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());

@@ -189,7 +189,7 @@ class CorpusSynthesizerTest {
             if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
             if (!role.equals("training")) heldOut.add(e.getKey());
         });
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
         JsonNode t = Json.read(two.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : t.get("utteranceList")) {
@@ -202,7 +202,7 @@ class CorpusSynthesizerTest {
         assertHeldOutNeverHeard(p, t);
 
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
+                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
         assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
     }
 
@@ -214,7 +214,7 @@ class CorpusSynthesizerTest {
     void randomVoicesAreTrainingVoicesOfTheirOwnSettings() throws Exception {
         Path plain = tmp.resolve("plain"), random = tmp.resolve("random");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(random.resolve("corpus.json"));
         Set<String> settings = new HashSet<>();
         for (int i = 0; i < 3; i++) {
@@ -231,6 +231,22 @@ class CorpusSynthesizerTest {
         assertEquals(p.get("splits").get("dev").get("speakers"), r.get("splits").get("dev").get("speakers"));
         assertEquals(p.get("splits").get("test").get("speakers"), r.get("splits").get("test").get("speakers"));
         assertHeldOutNeverHeard(p, r);
+
+        // --random-voice-seed: three other voices under names of their own, the same held-out voices and splits
+        Path other = tmp.resolve("other");
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(other, 60, 4, 1.0, null, "white", false, false, 3, false, 5L, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        JsonNode o = Json.read(other.resolve("corpus.json"));
+        assertEquals(5, o.get("randomVoiceSeed").asInt());
+        for (int i = 0; i < 3; i++) {
+            JsonNode v = o.get("voices").get(String.format("espeak-random-s5-%03d", i));
+            org.junit.jupiter.api.Assertions.assertNotNull(v, "voice s5-" + i);
+            List<String> lines = new ArrayList<>();
+            v.get("variantFile").forEach(l -> lines.add(l.asText()));
+            assertTrue(settings.add(String.join("|", lines.subList(2, lines.size()))), "a voice of its own: " + lines);
+        }
+        assertEquals(p.get("splits").get("dev").get("speakers"), o.get("splits").get("dev").get("speakers"));
+        assertEquals(p.get("splits").get("test").get("speakers"), o.get("splits").get("test").get("speakers"));
+        assertHeldOutNeverHeard(p, o);
     }
 
     /** The random settings stay inside their documented ranges. */
@@ -262,7 +278,7 @@ class CorpusSynthesizerTest {
     void randomVoicesOfAllSettingsSpeakTheTrainingSplitsAloneByAWildcard() throws Exception {
         Path plain = tmp.resolve("plain"), all = tmp.resolve("all");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(all, 60, 4, 1.0, null, "white", false, false, 3, true, false,
+        CorpusSynthesizer.run(new CorpusSynthesizer.Options(all, 60, 4, 1.0, null, "white", false, false, 3, true, null, false,
                 CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of("espeak-random-all-*"), null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(all.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
@@ -282,7 +298,7 @@ class CorpusSynthesizerTest {
         assertHeldOutNeverHeard(p, r);
 
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(tmp.resolve("none"), 60, 4, 1.0,
-                null, "white", false, false, 0, true, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null)));
+                null, "white", false, false, 0, true, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null)));
         assertTrue(e.getMessage().contains("needs --random-voices"), e.getMessage());
     }
 
