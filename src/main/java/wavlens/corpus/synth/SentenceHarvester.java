@@ -15,12 +15,14 @@ import java.util.stream.Stream;
 import wavlens.io.UserError;
 
 /**
- * Speakable Finnish sentences from HTML or plain-text files (manuals, help pages, articles), for
+ * Speakable Finnish sentences from HTML, plain-text or gettext .mo files (manuals, help pages,
+ * articles, the translated messages of programs), for
  * {@code corpus synth --training-text}: the built-in corpus has only a few hundred sentences, and a
  * small model fine-tuned on them learns the sentences rather than the letters.
  *
  * <p>HTML: the text of every {@code <p>} element (tags removed, entities decoded); plain text: every
- * line. Each is cut after . ? or ! and a sentence is kept when it starts with a capital, holds only
+ * line; .mo: every translated message, LibreOffice's mnemonic marks (~) removed. Each is cut after
+ * . ? or ! and a sentence is kept when it starts with a capital, holds only
  * Finnish letters, spaces and , : ; before its final mark, has minWords–maxWords words, and looks
  * Finnish: no common English function word (localised help often leaves English lines untranslated)
  * and at least 80 % of its words end as Finnish words do (a vowel or n, t, s, l, r, k).
@@ -44,7 +46,7 @@ public final class SentenceHarvester {
             + "into was were").split(" "));
     private static final String FINNISH_ENDINGS = "aeiouyäöntslrk";
 
-    /** Reads every .html/.htm/.xhtml/.txt file under the inputs (files or folders), in path order. */
+    /** Reads every .html/.htm/.xhtml/.txt/.mo file under the inputs (files or folders), in path order. */
     public static Result harvest(List<Path> inputs, int minWords, int maxWords) {
         if (minWords < 1 || maxWords < minWords) throw new UserError("need 1 <= --min-words <= --max-words");
         List<Path> files = new ArrayList<>();
@@ -64,13 +66,14 @@ public final class SentenceHarvester {
         files.sort(null);
         TreeSet<String> kept = new TreeSet<>();
         for (Path file : files) {
-            String text;
+            byte[] bytes;
             try {
-                text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+                bytes = Files.readAllBytes(file);
             } catch (IOException e) {
                 throw UserError.inFile(file, "cannot read: " + e.getMessage());
             }
-            for (String paragraph : paragraphs(text, isHtml(file))) {
+            List<String> paragraphs = isMo(file) ? moMessages(bytes, file) : paragraphs(new String(bytes, StandardCharsets.UTF_8), isHtml(file));
+            for (String paragraph : paragraphs) {
                 Matcher m = SENTENCE.matcher(paragraph);
                 while (m.find()) {
                     String sentence = m.group().strip();
@@ -145,8 +148,42 @@ public final class SentenceHarvester {
         return sb.toString();
     }
 
+    /**
+     * The translations in a GNU gettext .mo file, each plural form and line on its own, spaces
+     * collapsed, ~ removed. Layout (GNU gettext manual, "The Format of GNU MO Files"): a 32-bit magic
+     * 0x950412de in the file's byte order, the revision, the number of messages N, the offset of the
+     * originals' table and of the translations' table, each N (length, offset) pairs; messages are
+     * UTF-8 here (the charset the header entry names for the .mo files Debian ships).
+     */
+    static List<String> moMessages(byte[] bytes, Path file) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 28) throw UserError.inFile(file, "too short for a gettext .mo file (" + bytes.length + " bytes)");
+        int magic = b.getInt(0);
+        if (magic == 0xde120495) b.order(java.nio.ByteOrder.BIG_ENDIAN);
+        else if (magic != 0x950412de) throw UserError.inFile(file, "not a gettext .mo file (magic " + Integer.toHexString(magic) + ")");
+        long n = Integer.toUnsignedLong(b.getInt(8)), table = Integer.toUnsignedLong(b.getInt(16));
+        if (table + 8 * n > bytes.length) throw UserError.inFile(file, "gettext .mo file cut short: " + n + " messages do not fit");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long length = Integer.toUnsignedLong(b.getInt((int) (table + 8L * i)));
+            long offset = Integer.toUnsignedLong(b.getInt((int) (table + 8L * i + 4)));
+            if (offset + length > bytes.length) throw UserError.inFile(file, "gettext .mo file: message " + i + " lies outside the file");
+            String message = new String(bytes, (int) offset, (int) length, StandardCharsets.UTF_8);
+            for (String line : message.split("[\\u0000\n]")) {
+                String plain = SPACES.matcher(line.replace("~", "")).replaceAll(" ").strip();
+                if (!plain.isEmpty()) out.add(plain);
+            }
+        }
+        return out;
+    }
+
     private static boolean isText(Path p) {
-        return isHtml(p) || p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt");
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return isHtml(p) || n.endsWith(".txt") || n.endsWith(".mo");
+    }
+
+    private static boolean isMo(Path p) {
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mo");
     }
 
     private static boolean isHtml(Path p) {

@@ -41,6 +41,39 @@ class SentenceHarvesterTest {
         for (String s : r.sentences()) assertEquals(null, FinnishText.problem(s), s); // corpus synth accepts every one
     }
 
+    /**
+     * gettext .mo files as msgfmt writes them (fi-messages.po beside them, compiled with GNU msgfmt in
+     * both byte orders): every translation, each plural form and line on its own, ~ removed; the
+     * English one and the header entry fail the sentence test.
+     */
+    @Test
+    void readsTheTranslationsOfGettextMoFilesInEitherByteOrder() throws Exception {
+        Path fixtures = Path.of("src/test/resources/corpus/gettext");
+        List<String> expected = List.of(
+                "Avaa asiakirja vain luettavaksi.",
+                "Kissa juoksi pihan poikki.",
+                "Koira haukkui ovella kovaa.",
+                "Monta tiedostoa poistettiin pysyvästi.",
+                "Yksi tiedosto poistettiin pysyvästi.");
+        for (String name : List.of("fi-messages.mo", "fi-messages-be.mo")) {
+            SentenceHarvester.Result r = SentenceHarvester.harvest(List.of(fixtures.resolve(name)), 4, 14);
+            assertEquals(expected, r.sentences(), name);
+        }
+        // a folder: both .mo files (the .po is not read), the same sentences once each
+        assertEquals(expected, SentenceHarvester.harvest(List.of(fixtures), 4, 14).sentences());
+        assertEquals(2, SentenceHarvester.harvest(List.of(fixtures), 4, 14).files());
+
+        Path notMo = tmp.resolve("broken.mo");
+        Files.writeString(notMo, "this is not a message catalogue at all");
+        UserError e = assertThrows(UserError.class, () -> SentenceHarvester.harvest(List.of(notMo), 4, 14));
+        assertTrue(e.getMessage().contains("broken.mo") && e.getMessage().contains("not a gettext .mo file"), e.getMessage());
+        byte[] cut = java.util.Arrays.copyOf(Files.readAllBytes(fixtures.resolve("fi-messages.mo")), 120);
+        Path truncated = tmp.resolve("cut.mo");
+        Files.write(truncated, cut);
+        e = assertThrows(UserError.class, () -> SentenceHarvester.harvest(List.of(truncated), 4, 14));
+        assertTrue(e.getMessage().contains("cut.mo") && e.getMessage().contains("outside the file"), e.getMessage());
+    }
+
     @Test
     void wordLimitsAndMissingInputs() throws Exception {
         Path f = tmp.resolve("a.txt");
