@@ -29,6 +29,7 @@ import wavlens.io.UserError;
                 DemoCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
+                AverageCommand.class,
                 ExperimentCommand.class,
                 BenchCommand.class,
         })
