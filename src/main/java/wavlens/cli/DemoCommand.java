@@ -46,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
         } else {
             if (Files.exists(corpus)) throw UserError.inFile(corpus, "exists but is no finished corpus (no corpus.json); remove it and rerun");
             System.err.printf("wavlens: synthesizing %d utterances of Finnish speech into %s%n", utterances, corpus);
-            CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, utterances, CORPUS_SEED, 1.0, null, "white", true, false, null, System.err));
+            CorpusSynthesizer.run(CorpusSynthesizer.Options.of(corpus, utterances, CORPUS_SEED).withProgress(System.err));
         }
         Path experiment = pretrained.getParent().resolve("demo-experiment");
         Analysis.Result r = new Analysis(new Analysis.Options(pretrained, finetuned, corpus, null, "all", out.resolve("report"),

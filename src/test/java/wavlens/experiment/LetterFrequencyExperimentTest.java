@@ -54,7 +54,7 @@ class LetterFrequencyExperimentTest {
     void smallExperimentEndToEnd(@TempDir Path tmp) throws Exception {
         assumeTrue(EspeakNg.problem() == null, "espeak-ng not installed");
         Path corpus = tmp.resolve("corpus"), out = tmp.resolve("exp");
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, 40, 3, 1.0, null, "white", false, false, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(corpus, 40, 3).withFestival(false));
 
         Run r = run(args(corpus, out, "3"));
         assertEquals(0, r.code(), r.err());

@@ -33,7 +33,7 @@ class TrainingRunTest {
     static void corpus() {
         corpus = tmp.resolve("corpus");
         System.setProperty("wavlens.quiet", "true");
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(corpus, 24, 3, 1.0, null, "white", false, false, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(corpus, 24, 3).withFestival(false));
     }
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {

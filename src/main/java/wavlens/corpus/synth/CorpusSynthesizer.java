@@ -64,13 +64,58 @@ public final class CorpusSynthesizer {
     static final int RATE_MIN = 140, RATE_MAX = 220, PITCH_MIN = 25, PITCH_MAX = 75;
     static final double STRETCH_MIN = 0.85, STRETCH_MAX = 1.15, F0_SCALE_MIN = 0.9, F0_SCALE_MAX = 1.2;
 
-    /** What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null or empty for all. */
+    /**
+     * What to make; noiseSnrDb null for no noise; noiseColor "white" or "pink"; trainingVoices null
+     * or empty for all; progress null for none. Start from {@link #of} (the defaults of
+     * {@code corpus synth}) and change what differs with the {@code with…} methods.
+     */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                           boolean festival, boolean moreVoices, int randomVoices, boolean randomVoicesAllSettings, Long randomVoiceSeed, boolean mbrola,
                           double[] mbrolaFormants, Path trainingText, List<String> trainingVoices, PrintStream progress) {
-        public Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
-                       boolean festival, boolean moreVoices, Path trainingText, PrintStream progress) {
-            this(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, 0, false, null, false, NO_FORMANT_SCALING, trainingText, null, progress);
+        /** At normal speed, without noise, the espeak-ng and Festival voices, nothing added, no progress lines. */
+        public static Options of(Path out, int utterances, long seed) {
+            return new Options(out, utterances, seed, 1.0, null, "white", true, false, 0, false, null, false, NO_FORMANT_SCALING, null, null, null);
+        }
+
+        public Options withSpeed(double speed) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+        }
+
+        public Options withFestival(boolean festival) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+        }
+
+        public Options withMoreVoices(boolean moreVoices) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+        }
+
+        /** {@code count} random espeak-ng voices, drawn from every voice-file setting if {@code allSettings}; voiceSeed null: the corpus seed. */
+        public Options withRandomVoices(int count, boolean allSettings, Long voiceSeed) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, count, allSettings,
+                    voiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+        }
+
+        public Options withMbrola(boolean mbrola, double[] formants) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, formants, trainingText, trainingVoices, progress);
+        }
+
+        public Options withTrainingText(Path file) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, file, trainingVoices, progress);
+        }
+
+        public Options withTrainingVoices(List<String> names) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, names, progress);
+        }
+
+        public Options withProgress(PrintStream progress) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
         }
     }
 

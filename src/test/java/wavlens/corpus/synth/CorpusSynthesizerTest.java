@@ -37,7 +37,7 @@ class CorpusSynthesizerTest {
     }
 
     private static CorpusSynthesizer.Options options(Path out, int n, long seed, double speed, boolean festival) {
-        return new CorpusSynthesizer.Options(out, n, seed, speed, null, "white", festival, false, null, null);
+        return CorpusSynthesizer.Options.of(out, n, seed).withSpeed(speed).withFestival(festival);
     }
 
     @Test
@@ -158,7 +158,7 @@ class CorpusSynthesizerTest {
     void moreVoicesAreTrainingVoicesAndKeepTheHeldOutVoicesAndSentences() throws Exception {
         Path plain = tmp.resolve("plain"), more = tmp.resolve("more");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, true, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(more, 60, 4).withFestival(false).withMoreVoices(true));
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(more.resolve("corpus.json"));
 
         Set<String> plainVoices = new HashSet<>(), extra = new HashSet<>();
@@ -189,7 +189,7 @@ class CorpusSynthesizerTest {
             if (role.equals("training") && chosen.size() < 2) chosen.add(e.getKey());
             if (!role.equals("training")) heldOut.add(e.getKey());
         });
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(two, 60, 4, 1.0, null, "white", false, false, 0, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, chosen, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(two, 60, 4).withFestival(false).withTrainingVoices(chosen));
         JsonNode t = Json.read(two.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : t.get("utteranceList")) {
@@ -201,8 +201,8 @@ class CorpusSynthesizerTest {
         assertEquals(p.get("splits").get("test").get("speakers"), t.get("splits").get("test").get("speakers"));
         assertHeldOutNeverHeard(p, t);
 
-        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(
-                tmp.resolve("bad"), 60, 4, 1.0, null, "white", false, false, 0, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of(heldOut.getFirst()), null)));
+        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(CorpusSynthesizer.Options.of(tmp.resolve("bad"), 60, 4)
+                .withFestival(false).withTrainingVoices(List.of(heldOut.getFirst()))));
         assertTrue(e.getMessage().contains(heldOut.getFirst() + " is a held-out voice"), e.getMessage());
     }
 
@@ -214,7 +214,7 @@ class CorpusSynthesizerTest {
     void randomVoicesAreTrainingVoicesOfTheirOwnSettings() throws Exception {
         Path plain = tmp.resolve("plain"), random = tmp.resolve("random");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(random, 60, 4, 1.0, null, "white", false, false, 3, false, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(random, 60, 4).withFestival(false).withRandomVoices(3, false, null));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(random.resolve("corpus.json"));
         Set<String> settings = new HashSet<>();
         for (int i = 0; i < 3; i++) {
@@ -234,7 +234,7 @@ class CorpusSynthesizerTest {
 
         // --random-voice-seed: three other voices under names of their own, the same held-out voices and splits
         Path other = tmp.resolve("other");
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(other, 60, 4, 1.0, null, "white", false, false, 3, false, 5L, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(other, 60, 4).withFestival(false).withRandomVoices(3, false, 5L));
         JsonNode o = Json.read(other.resolve("corpus.json"));
         assertEquals(5, o.get("randomVoiceSeed").asInt());
         for (int i = 0; i < 3; i++) {
@@ -278,8 +278,8 @@ class CorpusSynthesizerTest {
     void randomVoicesOfAllSettingsSpeakTheTrainingSplitsAloneByAWildcard() throws Exception {
         Path plain = tmp.resolve("plain"), all = tmp.resolve("all");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(all, 60, 4, 1.0, null, "white", false, false, 3, true, null, false,
-                CorpusSynthesizer.NO_FORMANT_SCALING, null, List.of("espeak-random-all-*"), null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(all, 60, 4).withFestival(false)
+                .withRandomVoices(3, true, null).withTrainingVoices(List.of("espeak-random-all-*")));
         JsonNode p = Json.read(plain.resolve("corpus.json")), r = Json.read(all.resolve("corpus.json"));
         Set<String> trainingSpeakers = new HashSet<>();
         for (JsonNode u : r.get("utteranceList")) {
@@ -297,8 +297,8 @@ class CorpusSynthesizerTest {
         assertEquals(p.get("splits").get("test").get("speakers"), r.get("splits").get("test").get("speakers"));
         assertHeldOutNeverHeard(p, r);
 
-        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(new CorpusSynthesizer.Options(tmp.resolve("none"), 60, 4, 1.0,
-                null, "white", false, false, 0, true, null, false, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null)));
+        UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(CorpusSynthesizer.Options.of(tmp.resolve("none"), 60, 4)
+                .withFestival(false).withRandomVoices(0, true, null)));
         assertTrue(e.getMessage().contains("needs --random-voices"), e.getMessage());
     }
 
@@ -383,7 +383,7 @@ class CorpusSynthesizerTest {
         Files.write(text, lines);
         Path plain = tmp.resolve("plain"), more = tmp.resolve("text");
         CorpusSynthesizer.run(options(plain, 60, 4, 1.0, false));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(more, 60, 4, 1.0, null, "white", false, false, text, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(more, 60, 4).withFestival(false).withTrainingText(text));
         JsonNode p = Json.read(plain.resolve("corpus.json")), t = Json.read(more.resolve("corpus.json"));
         assertEquals(1, t.get("trainingText").get("leftOutAsBuiltIn").asInt());
         assertEquals(40, t.get("trainingText").get("sentences").asInt());
@@ -408,13 +408,13 @@ class CorpusSynthesizerTest {
         Path text = tmp.resolve("bad.txt");
         Files.write(text, List.of("Kissa juoksi.", "Bussi 42 tuli."));
         UserError e = assertThrows(UserError.class, () -> CorpusSynthesizer.run(
-                new CorpusSynthesizer.Options(tmp.resolve("x"), 6, 1, 1.0, null, "white", false, false, text, null)));
+                CorpusSynthesizer.Options.of(tmp.resolve("x"), 6, 1).withFestival(false).withTrainingText(text)));
         assertTrue(e.getMessage().contains("bad.txt") && e.getMessage().contains("line 2") && e.getMessage().contains("'4'"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("x").resolve("corpus.json")));
         Path empty = tmp.resolve("empty.txt");
         Files.writeString(empty, "# nothing\n\n");
         UserError none = assertThrows(UserError.class, () -> CorpusSynthesizer.run(
-                new CorpusSynthesizer.Options(tmp.resolve("y"), 6, 1, 1.0, null, "white", false, false, empty, null)));
+                CorpusSynthesizer.Options.of(tmp.resolve("y"), 6, 1).withFestival(false).withTrainingText(empty)));
         assertTrue(none.getMessage().contains("empty.txt") && none.getMessage().contains("no sentences"), none.getMessage());
     }
 

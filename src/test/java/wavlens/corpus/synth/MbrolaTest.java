@@ -248,8 +248,8 @@ class MbrolaTest {
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
         // with mbrola-fr2 and mbrola-pl1 (CI installs them) the French voice speaks too, only sentences without h, and the Polish one only sentences without ä, ö, y
         Path plain = tmp.resolve("plain"), withMbrola = tmp.resolve("mbrola");
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(plain, 60, 4, 1.0, null, "white", false, false, null, null));
-        CorpusSynthesizer.run(new CorpusSynthesizer.Options(withMbrola, 60, 4, 1.0, null, "white", false, false, 0, false, null, true, CorpusSynthesizer.NO_FORMANT_SCALING, null, null, null));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(plain, 60, 4).withFestival(false));
+        CorpusSynthesizer.run(CorpusSynthesizer.Options.of(withMbrola, 60, 4).withFestival(false).withMbrola(true, CorpusSynthesizer.NO_FORMANT_SCALING));
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(withMbrola.resolve("corpus.json"));
         for (String split : List.of("dev", "test")) assertEquals(p.get("splits").get(split).get("speakers"), m.get("splits").get(split).get("speakers"));
         int spoken = 0;
