@@ -2,13 +2,13 @@
 # Rebuilds the shipped demo models from nothing but wavlens: the corpus, pretraining, fine-tuning,
 # the letter-frequency experiment and the random-initialisation baseline. Deterministic for the
 # seeds below on the same wavlens version (see models/README.md for the times and results).
-# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~18 GB of memory for stages 5-17 and ~21 GB for stages 18-19 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
-#   the MBROLA voices of stages 8, 9, 12, 14, 17 and 18 from Debian contrib/non-free, see stage 8)
+# Usage: models/make-demo.sh [WORK_DIR]   (default /tmp/wavlens-demo-train; needs ~18 GB of memory for stages 5-17 and ~21 GB for stages 18-19 and ~22 GB for stage 20 (their training audio is held in memory), ~20 GB of disk and hours on 2 cores; openssl, and apt-get download for the training text;
+#   the MBROLA voices of stages 8, 9, 12, 14, 17, 18 and 20 from Debian contrib/non-free, see stage 8)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${1:-/tmp/wavlens-demo-train}"
 # fine-tuning holds its training audio in memory: stages 14-16 read 75 h of it (8.6 GB as 16-bit samples; 10 GB of heap in use while training),
-# stage 17 82 h, stage 18 89 h, stage 19 97 h (with -Xmx19g; 13.2 GB of the old generation in use)
+# stage 17 82 h, stage 18 89 h, stage 19 97 h (with -Xmx19g; 13.2 GB of the old generation in use), stage 20 104 h (-Xmx20g)
 export WAVLENS_JAVA_OPTS="${WAVLENS_JAVA_OPTS:--Xmx19g}"
 w() { "$here/wavlens" "$@"; }
 mkdir -p "$work"
@@ -192,9 +192,31 @@ w finetune --pretrained "$work/ft17" "${data18[@]}" --dev "$work/corpus/dev" --o
 [ -f "$work/corpus-rand2/corpus.json" ] || w corpus synth --out "$work/corpus-rand2" --utterances 9000 --seed 1 --no-festival \
   --random-voices 150 --random-voice-settings all --training-voices 'espeak-random-all-*' --training-text "$text/both-fi.txt"
 data19=("${data18[@]}" --train "$work/corpus-rand2/pretraining" --train "$work/corpus-rand2/finetune-train")
-w finetune --pretrained "$work/ft18" "${data19[@]}" --dev "$work/corpus/dev" --out "$work/ft" \
+w finetune --pretrained "$work/ft18" "${data19[@]}" --dev "$work/corpus/dev" --out "$work/ft19" \
   --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 3000 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
   --seed 27 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    stage 20: 3941 more sentences — the Finnish GIMP help, LibreOffice's translated messages (gettext .mo files) and the
+#    aptitude manual (Debian gimp-help-fi 2.10.34-2, libreoffice-l10n-fi 4:7.4.7-1+deb12u14 and aptitude-doc-fi
+#    0.8.13-5; see each package's copyright file) collected by `wavlens corpus sentences` — spoken by 238 training voices (the 59 espeak-ng and
+#    Festival mv voices of --more-voices, the 29 MBROLA voices, 150 random all-settings voices of voice seed 3), added to stage 19's data,
+#    2500 steps (seed 28, -Xmx20g): 5.3 % -> 5.2 % (test split 7.22 % -> 7.23 %: alone a tie)
+if [ ! -f "$text/l10n-fi.txt" ]; then
+  (cd "$text" && apt-get download gimp-help-fi libreoffice-l10n-fi aptitude-doc-fi) \
+    || { echo "needs the Debian packages gimp-help-fi, libreoffice-l10n-fi and aptitude-doc-fi (apt-get download)" >&2; exit 2; }
+  for deb in "$text"/gimp-help-fi_*.deb "$text"/libreoffice-l10n-fi_*.deb "$text"/aptitude-doc-fi_*.deb; do dpkg-deb -x "$deb" "$text/x3"; done
+  w corpus sentences --out "$text/l10n-fi.txt" "$text/x3/usr/share/gimp" "$text/x3/usr/lib/libreoffice" \
+    "$text/x3/usr/share/doc/aptitude" "$text/x3/usr/share/doc/aptitude-doc-fi"
+fi
+[ -f "$work/corpus-text2/corpus.json" ] || w corpus synth --out "$work/corpus-text2" --utterances 9000 --seed 1 --more-voices --mbrola \
+  --random-voices 150 --random-voice-settings all --random-voice-seed 3 --training-text "$text/l10n-fi.txt"
+data20=("${data19[@]}" --train "$work/corpus-text2/pretraining" --train "$work/corpus-text2/finetune-train")
+WAVLENS_JAVA_OPTS=-Xmx20g w finetune --pretrained "$work/ft19" "${data20[@]}" --dev "$work/corpus/dev" --out "$work/ft20" \
+  --train-feature-encoder --speed-perturb 0.9,1.0,1.1,1.2,1.3 --steps 2500 --batch-seconds 16 --lr 1e-4 --warmup 0.05 --hold 0.3 \
+  --seed 28 --eq-perturb 18 --eval-every 500 --save-every 500 --dtype f16
+#    the shipped model: the element-wise mean of stages 19 and 20 (checkpoint averaging): dev 5.15 %, test 7.04 %
+#    (Festival lj 26.1 %), better than either stage on both splits; its training log and summary are stage 20's
+w average --out "$work/ft" "$work/ft19" "$work/ft20"
+cp "$work/ft20/training.json" "$work/ft20/training_log.csv" "$work/ft"/
 
 # 4. the letter-frequency experiment: four models fine-tuned from the pretrained one on subsets of finetune-train
 #    whose letter frequencies differ by sentence selection, all tested on the test split
@@ -226,6 +248,7 @@ cp "$work/ft15/training_log.csv" "$here/models/demo-finetuned/training_log_stage
 cp "$work/ft16/training_log.csv" "$here/models/demo-finetuned/training_log_stage16.csv"
 cp "$work/ft17/training_log.csv" "$here/models/demo-finetuned/training_log_stage17.csv"
 cp "$work/ft18/training_log.csv" "$here/models/demo-finetuned/training_log_stage18.csv"
+cp "$work/ft19/training_log.csv" "$here/models/demo-finetuned/training_log_stage19.csv"
 dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/

@@ -27,7 +27,7 @@ class DemoCommandTest {
         JsonNode asr = Json.read(report.resolve("tables/asr.json"));
         assertEquals("test split", asr.path("set").asText());
         assertTrue(asr.path("utterances").asInt() > 0);
-        // models/README.md: the shipped model's greedy CER is 5.3 % on the dev split, 7.2 % on the test split (held-out voices and sentences); this guards
+        // models/README.md: the shipped model's greedy CER is 5.15 % on the dev split, 7.04 % on the test split (held-out voices and sentences); this guards
         // against a broken model or pipeline (a random head gives ~100 %), it is not the quality bar
         assertTrue(asr.path("cer").asDouble() < 0.5, "fine-tuned demo model CER on held-out speech: " + asr.path("cer").asDouble());
         // the shipped letter-frequency experiment (models/demo-experiment) is its own section, with its figures
