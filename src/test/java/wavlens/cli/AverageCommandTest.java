@@ -74,6 +74,22 @@ class AverageCommandTest {
         assertTrue(t.out().strip().endsWith("\t" + Files.readString(exp.resolve("transcription.txt"))), t.out());
     }
 
+    /**
+     * A pytorch_model.bin checkpoint averaged with itself is itself, written as float32 safetensors:
+     * ctc-bin's reference logits from the average, within the README's tolerance.
+     */
+    @Test
+    void torchBinCheckpointsAverageToo(@TempDir Path tmp) throws Exception {
+        Path bin = EngineCliTest.ROOT.resolve("ctc-bin"), avg = tmp.resolve("avg");
+        EngineCliTest.Run r = EngineCliTest.run("average", "--out", avg.toString(), bin.toString(), bin.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(avg.resolve(Weights.SAFETENSORS)));
+        float[] input = Npy.read(bin.resolve("inputs/synthetic_input_values.npy")).asFloats();
+        try (Wav2Vec2 m = Wav2Vec2.load(avg)) {
+            assertTrue(worstRatioToTolerance(bin.resolve("expected/synthetic/logits.npy"), m.forward(input).logits()) <= 1);
+        }
+    }
+
     /** max over elements of |actual − expected| / (1e-4 + 1e-4·|expected|), the testdata README's forward tolerance. */
     private static double worstRatioToTolerance(Path expected, float[] actual) {
         float[] e = Npy.read(expected).asFloats();
