@@ -56,6 +56,13 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--mask-time-length", defaultValue = "10", description = "frames per mask span (default ${DEFAULT-VALUE})")
     int maskTimeLength;
 
+    @Option(names = "--mask-feature-prob", defaultValue = "0", description = "channel masking: share of the transformer input's channels "
+            + "set to 0 in spans, per utterance (HF mask_feature_prob; default ${DEFAULT-VALUE})")
+    float maskFeatureProb;
+
+    @Option(names = "--mask-feature-length", defaultValue = "10", description = "channels per channel-mask span (default ${DEFAULT-VALUE})")
+    int maskFeatureLength;
+
     @Option(names = "--dropout", defaultValue = "0.1", description = "hidden, attention and activation dropout (default ${DEFAULT-VALUE})")
     float dropout;
 
@@ -76,6 +83,10 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--save-every", defaultValue = "500", description = "steps between checkpoints (also every 10 minutes) (default ${DEFAULT-VALUE})")
     int saveEvery;
+
+    @Option(names = "--keep-every", defaultValue = "0", description = "also keep the model every this many steps as its own folder, "
+            + "OUT/snapshots/step-NNNNNN, e.g. for wavlens average (default: none)")
+    int keepEvery;
 
     @Option(names = "--max-seconds", defaultValue = "20", description = "skip training utterances longer than this (default ${DEFAULT-VALUE})")
     double maxSeconds;
@@ -103,6 +114,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (!(batchSeconds > 0)) throw new UserError("--batch-seconds must be positive");
         if (!(lr > 0)) throw new UserError("--lr must be positive");
         if (maskTimeProb < 0 || maskTimeProb >= 1) throw new UserError("--mask-time-prob must be in [0, 1)");
+        if (maskFeatureProb < 0 || maskFeatureProb >= 1) throw new UserError("--mask-feature-prob must be in [0, 1)");
+        if (maskFeatureLength < 1) throw new UserError("--mask-feature-length must be at least 1");
+        if (keepEvery < 0) throw new UserError("--keep-every must not be negative");
         if (dropout < 0 || dropout >= 1 || finalDropout < 0 || finalDropout >= 1) throw new UserError("dropout rates must be in [0, 1)");
         if (evalEvery < 1) throw new UserError("--eval-every must be at least 1");
         if (speeds != null) for (double v : speeds) if (!(v >= 0.5 && v <= 2)) throw new UserError("--speed-perturb: speeds must be between 0.5 and 2, not " + v);
@@ -115,7 +129,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         FineTuning.Summary s = FineTuning.run(new FineTuning.Options(ModelPaths.resolve(pretrained), train, dev, out, steps, batchSeconds, lr,
                 warmup, hold, !trainFeatureEncoder, freezeEncoderSteps, maskTimeProb, maskTimeLength, dropout, dropout, dropout, finalDropout,
-                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds, eqDb));
+                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds, eqDb, maskFeatureProb, maskFeatureLength, keepEvery));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

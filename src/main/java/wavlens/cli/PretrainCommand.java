@@ -89,6 +89,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--save-every", defaultValue = "500", description = "steps between checkpoints (also every 10 minutes) (default ${DEFAULT-VALUE})")
     int saveEvery;
 
+    @Option(names = "--keep-every", defaultValue = "0", description = "also keep the model every this many steps as its own folder, "
+            + "OUT/snapshots/step-NNNNNN (default: none)")
+    int keepEvery;
+
     @Option(names = "--max-seconds", defaultValue = "15", description = "crop longer utterances to a random window of this length (default ${DEFAULT-VALUE})")
     double maxSeconds;
 
@@ -106,6 +110,7 @@ public final class PretrainCommand implements Callable<Integer> {
         if (steps < 0) throw new UserError("--steps must be 0 (write the randomly initialised model, a baseline) or more");
         if (!(batchSeconds > 0) || !(lr > 0)) throw new UserError("--batch-seconds and --lr must be positive");
         if (!(maskTimeProb > 0 && maskTimeProb < 1)) throw new UserError("--mask-time-prob must be in (0, 1)");
+        if (keepEvery < 0) throw new UserError("--keep-every must not be negative");
         if (negatives < 1) throw new UserError("--negatives must be at least 1");
         if (codevectors < 0 || codevectors == 1) throw new UserError("--codevectors must be 0 (the shape's) or at least 2");
         if (crossNegatives < 0) throw new UserError("--cross-negatives must be 0 or more");
@@ -118,7 +123,7 @@ public final class PretrainCommand implements Callable<Integer> {
         };
         Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
                 steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, crossNegatives, codevectors, gumbel[0], gumbel[1], featurePenalty,
-                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter, maxUtterances));
+                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter, maxUtterances, keepEvery));
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

@@ -134,7 +134,7 @@ public final class LetterFrequencyExperiment {
             announce(String.format(Locale.ROOT, "fine-tuning %s of %d (%d utterances, %.1f min)", name(v), variants.size(), v.items().size(), v.seconds() / 60));
             FineTuning.run(new FineTuning.Options(o.pretrained(), List.of(data.resolve(name(v) + ".tsv")), devManifest, dir, o.steps(), o.batchSeconds(), o.lr(),
                     0.1, 0.4, true, o.freezeEncoderSteps(), o.maskTimeProb(), 10, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, o.seed(),
-                    o.evalEvery(), 500, o.maxSeconds(), DType.F32, table, 0, null, 0));
+                    o.evalEvery(), 500, o.maxSeconds(), DType.F32, table, 0, null, 0, 0f, 10, 0));
             trained++;
         }
 

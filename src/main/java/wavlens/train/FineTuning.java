@@ -3,6 +3,7 @@ package wavlens.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ public final class FineTuning {
                           float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
                           float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
                           int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter,
-                          double[] speeds, double eqDb) {}
+                          double[] speeds, double eqDb, float maskFeatureProb, int maskFeatureLength, int keepEvery) {}
 
     public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems, boolean complete) {}
 
@@ -49,6 +50,8 @@ public final class FineTuning {
         configJson.put("ctc_zero_infinity", true);
         configJson.put("mask_time_prob", o.maskTimeProb());
         configJson.put("mask_time_length", o.maskTimeLength());
+        configJson.put("mask_feature_prob", o.maskFeatureProb());
+        configJson.put("mask_feature_length", o.maskFeatureLength());
         configJson.put("hidden_dropout", o.hiddenDropout());
         configJson.put("attention_dropout", o.attentionDropout());
         configJson.put("activation_dropout", o.activationDropout());
@@ -105,6 +108,10 @@ public final class FineTuning {
         settings.put("letters", o.letters().source());
         if (o.speeds() != null && o.speeds().length > 0) for (double v : o.speeds()) settings.withArray("speed_perturbation").add(v);
         if (o.eqDb() > 0) settings.put("eq_perturbation_db", o.eqDb());
+        if (o.maskFeatureProb() > 0) {   // only when on, so runs from before the option still resume
+            settings.put("mask_feature_prob", o.maskFeatureProb());
+            settings.put("mask_feature_length", o.maskFeatureLength());
+        }
 
         AdamW opt = new AdamW(model.params, AdamW.Settings.wav2vec2(1e-8, o.weightDecay()));
         LearningRate lr = new LearningRate(o.peakLr(), o.steps(), o.warmup(), o.hold(), 0.01, 0.05);
@@ -117,6 +124,7 @@ public final class FineTuning {
                 vocab.write(dir);
                 writePreprocessor(dir, preprocessor, cfg);
             });
+            run.keepEvery(o.keepEvery(), o.dtype());
             outcome = run.loop("fine-tuning", model.params, opt, lr, o.clip(), train, o.seed(), o.batchSeconds(), o.steps(), o.saveEvery(),
                     o.stopAfter(), new TrainingRun.Update() {
                         @Override
@@ -239,11 +247,18 @@ public final class FineTuning {
         }
         boolean[] mask = null;
         if (o.maskTimeProb() > 0) mask = packed(TimeMask.sample(frames, o.maskTimeProb(), o.maskTimeLength(), 2, rng));
+        boolean[][] channelMask = null;
+        if (o.maskFeatureProb() > 0) {
+            // HF draws the channel masks as the time masks, over H "frames" per utterance, with mask_feature_min_masks = 0
+            int[] channels = new int[batch.length];
+            Arrays.fill(channels, cfg.hiddenSize());
+            channelMask = TimeMask.sample(channels, o.maskFeatureProb(), o.maskFeatureLength(), 0, rng);
+        }
         TrainableModel.Dropout dropout = new TrainableModel.Dropout(o.hiddenDropout(), o.attentionDropout(), o.activationDropout(),
                 0f, o.finalDropout(), rng);
         float[][] cached = cache == null ? null : cache.lookup(batch);
         if (cached != null) for (int i = 0; i < batch.length; i++) if (perturbed[i]) cached[i] = null;   // cached features are of the original speed
-        TrainableModel.Pass p = model.forward(audio, cached, mask, false, dropout);
+        TrainableModel.Pass p = model.forward(audio, cached, mask, channelMask, false, dropout);
         if (cache != null) cache.keep(batch, p, perturbed);
         int vocab = model.vocabSize();
         float[] dLogits = new float[p.rows * vocab];

@@ -28,7 +28,7 @@ public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
                           double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, int crossNegatives, int codevectors, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
-                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances) {}
+                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances, int keepEvery) {}
 
     public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances, boolean complete) {}
 
@@ -110,6 +110,7 @@ public final class Pretraining {
                 Json.write(dir.resolve("config.json"), configJson);
                 FineTuning.writePreprocessor(dir, preprocessor, cfg);
             });
+            run.keepEvery(o.keepEvery(), o.dtype());
             TrainingRun.Outcome outcome = run.loop("pretraining", model.params, opt, lr, o.clip(), data, o.seed(), o.batchSeconds(), o.steps(),
                     o.saveEvery(), o.stopAfter(), new TrainingRun.Update() {
                         @Override

@@ -360,6 +360,7 @@ public final class TrainableModel {
         public final float[] features;   // last conv layer, packed [rows × C]
         public final float[] extract;    // LayerNorm(features): HF extract_features, the quantizer's input
         final boolean[] masked;          // rows replaced by masked_spec_embed
+        boolean[][] channelMasked;       // [b][H] channels set to 0 in all of utterance b's rows, or null
         byte[] dropProj, dropInput, dropFinal;   // dropout keep masks: projection, transformer input, before the CTC head
         float[] headIn;                  // the CTC head's input: last_hidden_state after final dropout
         float[] encIn;                   // transformer input before the positional conv [rows × H]
@@ -425,6 +426,15 @@ public final class TrainableModel {
      * (only while the feature encoder is frozen: its output then never changes).
      */
     public Pass forward(float[][] audio, float[][] featureCache, boolean[] mask, boolean keepConv, Dropout dropout) {
+        return forward(audio, featureCache, mask, null, keepConv, dropout);
+    }
+
+    /**
+     * As above, and channelMask[b] (H entries, or null) names transformer-input channels set to 0
+     * in every frame of utterance b after the time mask: HF's mask_feature_prob, the channel
+     * masking wav2vec 2.0 fine-tunes with (its modified SpecAugment: masks over time and channels).
+     */
+    public Pass forward(float[][] audio, float[][] featureCache, boolean[] mask, boolean[][] channelMask, boolean keepConv, Dropout dropout) {
         boolean needConv = keepConv || !featureEncoderFrozen();
         if (featureCache != null && needConv) throw new IllegalStateException("conv features can be cached only while the feature encoder is frozen");
         Pass p = new Pass(audio, needConv, dropout);
@@ -468,6 +478,15 @@ public final class TrainableModel {
                 if (!mask[r]) continue;
                 p.masked[r] = true;
                 System.arraycopy(embed, 0, x, r * h, h);
+            }
+        }
+        if (channelMask != null) {
+            p.channelMasked = channelMask;
+            for (int b = 0; b < p.utterances; b++) {
+                if (channelMask[b] == null) continue;
+                for (int r = p.rowOffset[b]; r < p.rowOffset[b] + p.frames[b]; r++) {
+                    for (int j = 0; j < h; j++) if (channelMask[b][j]) x[r * h + j] = 0f;
+                }
             }
         }
         p.encIn = x;
@@ -699,6 +718,15 @@ public final class TrainableModel {
         Backward.gelu(dPos, p.posPre, p.rows, h);
         positionalConvBackward(p, dPos, dEncIn);
 
+        // masked channels were set to 0: no gradient flows through them (also not to masked_spec_embed)
+        if (p.channelMasked != null) {
+            for (int b = 0; b < p.utterances; b++) {
+                if (p.channelMasked[b] == null) continue;
+                for (int r = p.rowOffset[b]; r < p.rowOffset[b] + p.frames[b]; r++) {
+                    for (int j = 0; j < h; j++) if (p.channelMasked[b][j]) dEncIn[r * h + j] = 0f;
+                }
+            }
+        }
         // masked rows were replaced: their gradient goes to masked_spec_embed, none to the projection
         Params.Tensor mse = params.has(BASE + "masked_spec_embed") ? params.get(BASE + "masked_spec_embed") : null;
         for (int r = 0; r < p.rows; r++) {

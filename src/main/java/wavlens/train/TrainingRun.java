@@ -80,6 +80,37 @@ public final class TrainingRun implements AutoCloseable {
         this.modelFiles = writer;
     }
 
+    private int keepEvery;
+    private DType keepDtype = DType.F32;
+
+    /**
+     * Also keep the model every `every` steps (0 = never) as its own model folder,
+     * OUT/snapshots/step-NNNNNN (tensors in `dtype`, no optimizer state), which the periodic
+     * checkpoint overwrites: the ingredients of checkpoint averaging over one run (`wavlens
+     * average`, as in Izmailov et al. 2018), and a way to look at the model along the run.
+     */
+    public void keepEvery(int every, DType dtype) {
+        this.keepEvery = every;
+        this.keepDtype = dtype;
+    }
+
+    /** OUT/snapshots/step-NNNNNN, written as step-NNNNNN.tmp and renamed, so it is whole or absent. */
+    public Path snapshot(Params params, long step) {
+        Path dir = out.resolve("snapshots").resolve(String.format(java.util.Locale.ROOT, "step-%06d", step));
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            params.save(tmp.resolve("model.safetensors"), keepDtype, Map.of("format", "pt"));
+            modelFiles.accept(tmp);
+            deleteTree(dir);
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return dir;
+        } catch (IOException e) {
+            throw UserError.inFile(dir, "cannot write the snapshot: " + e.getMessage());
+        }
+    }
+
     private Path checkpointDir() {
         return out.resolve("checkpoint");
     }
@@ -189,7 +220,8 @@ public final class TrainingRun implements AutoCloseable {
      * `steps` updates over the data's seeded epochs, each step drawing from its own random source
      * ({@link Seeds#forStep}), clipping the gradient norm, stepping AdamW at the scheduled rate,
      * logging, and checkpointing every saveEvery steps, every 10 minutes, on Ctrl-C (then the
-     * process ends with a message) and when stopAfter steps of this run are done.
+     * process ends with a message) and when stopAfter steps of this run are done; snapshots as
+     * {@link #keepEvery} asks.
      */
     public Outcome loop(String task, Params params, AdamW optimizer, LearningRate lr, double clip, TrainingData data, long seed,
                         double batchSeconds, long steps, int saveEvery, long stopAfter, Update update) {
@@ -225,6 +257,7 @@ public final class TrainingRun implements AutoCloseable {
                 progress.message(update.status(row));
                 progress.step();
                 Position now = new Position(step, epoch, batchIndex);
+                if (keepEvery > 0 && step % keepEvery == 0 && step < steps) snapshot(params, step);   // the last step's model is OUT itself
                 if (stopRequested()) {
                     checkpoint(params, optimizer, now);
                     writeLog();

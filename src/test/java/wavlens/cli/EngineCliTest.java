@@ -136,4 +136,13 @@ class EngineCliTest {
         assertOneLineError(run("embed", "--model", model.toString(), "--out", tmp.toString(), "--layers", "0,9",
                 model.resolve("inputs/synthetic.wav").toString()), "--layers", "9");
     }
+
+    @Test
+    void trainingOptionsOutOfRangeAreRefusedByName(@TempDir Path tmp) {
+        String model = ROOT.resolve("base-group").toString(), corpus = tmp.toString(), out = tmp.resolve("out").toString();
+        assertOneLineError(run("finetune", "--pretrained", model, "--train", corpus, "--out", out, "--mask-feature-prob", "1"), "--mask-feature-prob");
+        assertOneLineError(run("finetune", "--pretrained", model, "--train", corpus, "--out", out, "--mask-feature-length", "0"), "--mask-feature-length");
+        assertOneLineError(run("finetune", "--pretrained", model, "--train", corpus, "--out", out, "--keep-every", "-1"), "--keep-every");
+        assertOneLineError(run("pretrain", "--corpus", corpus, "--out", out, "--keep-every", "-1"), "--keep-every");
+    }
 }

@@ -117,7 +117,12 @@ class TrainableModelGradientTest {
     }
 
     static double[] loss(TrainableModel m, float[][] audio, boolean[] mask, float[] r, float[] r2, float[] r3, TrainableModel.Dropout dropout) {
-        TrainableModel.Pass p = m.forward(audio, mask, false, dropout);
+        return loss(m, audio, mask, null, r, r2, r3, dropout);
+    }
+
+    static double[] loss(TrainableModel m, float[][] audio, boolean[] mask, boolean[][] channelMask, float[] r, float[] r2, float[] r3,
+                         TrainableModel.Dropout dropout) {
+        TrainableModel.Pass p = m.forward(audio, null, mask, channelMask, false, dropout);
         double l = 0, s = 0;
         for (int i = 0; i < r3.length; i++) {
             l += (double) r3[i] * p.last[i];
@@ -245,10 +250,12 @@ class TrainableModelGradientTest {
      * Dropout everywhere (hidden, attention, activation, projection, before the head): with the
      * same seed every forward pass draws the same keep masks, so the loss is a smooth function of
      * the tensors and the backward pass (which reuses the masks) must match its finite differences.
+     * Channel masks (HF mask_feature_prob) are on too, over a time-masked row as well: the channels
+     * they zero pass no gradient, also not to masked_spec_embed.
      */
     @ParameterizedTest(name = "{0}-norm encoder with dropout")
     @CsvSource({"group", "layer"})
-    void dropoutGradientsMatchFiniteDifferencesWithTheSameMasks(String norm) throws Exception {
+    void dropoutAndChannelMaskGradientsMatchFiniteDifferencesWithTheSameMasks(String norm) throws Exception {
         boolean group = norm.equals("group");
         Wav2Vec2Config cfg = config(group, true, 4);
         Random rng = new Random(77 + (group ? 1 : 0));
@@ -259,16 +266,22 @@ class TrainableModelGradientTest {
         boolean[] mask = new boolean[rows];
         mask[2] = true;
         float[] r = randn(rng, rows * VOCAB), r2 = randn(rng, rows * cfg.convOutDim()), r3 = randn(rng, rows * cfg.hiddenSize());
+        boolean[][] channels = new boolean[2][cfg.hiddenSize()];
+        channels[0][1] = channels[0][2] = channels[0][5] = true;
+        channels[1][0] = true;
         java.util.function.Supplier<TrainableModel.Dropout> dropout = () -> new TrainableModel.Dropout(0.2f, 0.2f, 0.2f, 0.2f, 0.2f, new Random(5));
 
         m.params.zeroGrad();
-        TrainableModel.Pass pass = m.forward(audio, mask, true, dropout.get());
+        TrainableModel.Pass pass = m.forward(audio, null, mask, channels, true, dropout.get());
         float[][] dInput = m.backward(pass, r, r3, r2, true);
-        double s = loss(m, audio, mask, r, r2, r3, dropout.get())[1];
-        DoubleSupplier lossFn = () -> loss(m, audio, mask, r, r2, r3, dropout.get())[0];
-        assertEquals(loss(m, audio, mask, r, r2, r3, dropout.get())[0], loss(m, audio, mask, r, r2, r3, dropout.get())[0],
+        double s = loss(m, audio, mask, channels, r, r2, r3, dropout.get())[1];
+        DoubleSupplier lossFn = () -> loss(m, audio, mask, channels, r, r2, r3, dropout.get())[0];
+        assertEquals(loss(m, audio, mask, channels, r, r2, r3, dropout.get())[0], loss(m, audio, mask, channels, r, r2, r3, dropout.get())[0],
                 "the same seed draws the same masks");
-        assertNotEquals(loss(m, audio, mask, r, r2, r3, dropout.get())[0], loss(m, audio, mask, r, r2, r3)[0], "dropout changes the loss");
+        for (int t = 0; t < pass.frames[0]; t++) assertEquals(0f, pass.encIn[t * cfg.hiddenSize() + 5], "a masked channel is 0 in every frame");
+        assertEquals(0f, m.params.get(TrainableModel.BASE + "masked_spec_embed").grad[1], "masked_spec_embed gets no gradient through a masked channel");
+        assertNotEquals(0f, m.params.get(TrainableModel.BASE + "masked_spec_embed").grad[3], "but through the others");
+        assertNotEquals(loss(m, audio, mask, channels, r, r2, r3, dropout.get())[0], loss(m, audio, mask, r, r2, r3)[0], "dropout changes the loss");
 
         Worst worst = new Worst("", 0);
         for (Params.Tensor t : m.params.all()) {

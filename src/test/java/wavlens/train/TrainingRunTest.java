@@ -38,7 +38,7 @@ class TrainingRunTest {
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {
         return new FineTuning.Options(PRETRAINED, java.util.List.of(corpus.resolve("finetune-train")), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
-                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null, 0);
+                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null, 0, 0f, 10, 0);
     }
 
     static List<String> column(Path csv, String name) throws Exception {
@@ -86,13 +86,50 @@ class TrainingRunTest {
         assertEquals(0, Main.execute("transcribe", "--model", whole.toString(), wav.toString()), "transcribe reads it");
     }
 
+    /** As {@link #finetune}, with channel masks (a quarter of the channels in spans of 4) and a snapshot every keepEvery steps. */
+    static FineTuning.Options channelMasked(Path out, long stopAfter, int keepEvery) {
+        FineTuning.Options o = finetune(out, stopAfter, 1e-3);
+        return new FineTuning.Options(o.pretrained(), o.train(), o.dev(), o.out(), o.steps(), o.batchSeconds(), o.peakLr(), o.warmup(), o.hold(),
+                o.freezeFeatureEncoder(), o.freezeEncoderSteps(), o.maskTimeProb(), o.maskTimeLength(), o.hiddenDropout(), o.attentionDropout(),
+                o.activationDropout(), o.finalDropout(), o.weightDecay(), o.clip(), o.seed(), o.evalEvery(), o.saveEvery(), o.maxSeconds(),
+                o.dtype(), o.letters(), o.stopAfter(), o.speeds(), o.eqDb(), 0.25f, 4, keepEvery);
+    }
+
+    @Test
+    void snapshotsAreTheModelAlongTheRunAndChannelMasksTakePart() throws Exception {
+        Path kept = tmp.resolve("ft-kept"), paused = tmp.resolve("ft-paused"), plain = tmp.resolve("ft-plain");
+        assertTrue(FineTuning.run(channelMasked(kept, 0, 2)).complete());
+        assertFalse(FineTuning.run(channelMasked(paused, 4, 0)).complete());   // its checkpoint holds the model after step 4
+        try (var names = Files.list(kept.resolve("snapshots"))) {
+            assertEquals(List.of("step-000002", "step-000004"), names.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "every 2 steps but the last, whose model is the output folder itself");
+        }
+        try (var snap = wavlens.checkpoint.Weights.open(kept.resolve("snapshots/step-000004"));
+             var ckpt = wavlens.checkpoint.Weights.open(paused.resolve("checkpoint"))) {
+            assertEquals(ckpt.names(), snap.names());
+            for (String n : ckpt.names()) assertArrayEquals(ckpt.floats(n), snap.floats(n), n);
+        }
+        try (Wav2Vec2 m = Wav2Vec2.load(kept.resolve("snapshots/step-000002"))) {
+            assertTrue(m.hasCtcHead());
+        }
+        assertTrue(Files.readString(kept.resolve("config.json")).contains("\"mask_feature_prob\" : 0.25"));
+        assertTrue(Files.readString(kept.resolve("training.json")).contains("\"mask_feature_length\" : 4"));
+
+        FineTuning.run(finetune(plain, 0, 1e-3));
+        assertNotEquals(column(plain.resolve("training_log.csv"), "loss"), column(kept.resolve("training_log.csv"), "loss"),
+                "channel masks change the losses");
+        Path mean = tmp.resolve("ft-kept-mean");
+        assertEquals(0, Main.execute("average", "--out", mean.toString(), kept.resolve("snapshots/step-000004").toString(), kept.toString()),
+                "a snapshot averages with the run's final model");
+    }
+
     @Test
     void fineTuningAFineTunedModelKeepsItsHead() throws Exception {
         Path first = tmp.resolve("ft-first"), again = tmp.resolve("ft-again");
         FineTuning.run(finetune(first, 0, 1e-3));
         // one step at a negligible rate: the head that comes out is the head that went in, not a fresh random one
         FineTuning.run(new FineTuning.Options(first, List.of(corpus.resolve("finetune-train")), null, again, 1, 6, 1e-12, 0.0, 0.0,
-                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null, 0));
+                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null, 0, 0f, 10, 0));
         try (var a = wavlens.checkpoint.Weights.open(first); var b = wavlens.checkpoint.Weights.open(again)) {
             assertArrayEquals(a.floats("lm_head.weight"), b.floats("lm_head.weight"), 1e-6f);
         }
@@ -105,7 +142,7 @@ class TrainingRunTest {
             Path out = tmp.resolve("ft-speed-" + frozen);
             FineTuning.Summary s = FineTuning.run(new FineTuning.Options(PRETRAINED, List.of(corpus.resolve("finetune-train")), null, out, 4, 6, 1e-3,
                     0.0, 0.5, frozen, 0, 0.1f, 3, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, 9, 3, 100, 20, DType.F32, LetterTable.finnish(), 0,
-                    new double[] {0.9, 1.0, 1.1}, 6));
+                    new double[] {0.9, 1.0, 1.1}, 6, 0f, 10, 0));
             assertTrue(s.complete());
             assertTrue(Double.isFinite(s.finalLoss()));
             assertTrue(Files.readString(out.resolve("training.json")).contains("speed_perturbation"));
@@ -148,7 +185,7 @@ class TrainingRunTest {
 
     static Pretraining.Options pretrain(Path out, long stopAfter) {
         return new Pretraining.Options("tiny", PRETRAINED, corpus.resolve("pretraining"), out, 5, 6, 1e-3, 0.2, 0.2, 0.5f, 3, 10, 4, 0, 2.0, 0.5,
-                10, 0.1f, 0.1f, 0.01, 10, 11, 100, 20, DType.F32, stopAfter, 0);
+                10, 0.1f, 0.1f, 0.01, 10, 11, 100, 20, DType.F32, stopAfter, 0, 0);
     }
 
     @Test
