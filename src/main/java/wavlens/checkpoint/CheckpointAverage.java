@@ -2,6 +2,7 @@ package wavlens.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,19 +85,25 @@ public final class CheckpointAverage {
             double[] squaredMean = new double[1];
             long[] parameters = new long[1];
             SafetensorsWriter.write(out.resolve(Weights.SAFETENSORS), shapes, written, Map.of("averaged_models", String.valueOf(models.size())), name -> {
-                float[] mean = mean(weights, name);
-                for (int i = 0; i < weights.size(); i++) {
-                    MemorySegment x = weights.get(i).f32(name);
-                    double d = 0;
-                    for (int j = 0; j < mean.length; j++) {
-                        double e = x.getAtIndex(DType.F32_LE, j) - (double) mean[j];
-                        d += e * e;
+                // each input's float32 view of this tensor lives only while the tensor is averaged:
+                // F16 inputs are converted once here and freed, not kept for the whole run
+                try (Arena scratch = Arena.ofConfined()) {
+                    List<MemorySegment> xs = new ArrayList<>();
+                    for (Weights w : weights) xs.add(w.f32Transient(name, scratch));
+                    float[] mean = mean(xs);
+                    for (int i = 0; i < xs.size(); i++) {
+                        MemorySegment x = xs.get(i);
+                        double d = 0;
+                        for (int j = 0; j < mean.length; j++) {
+                            double e = x.getAtIndex(DType.F32_LE, j) - (double) mean[j];
+                            d += e * e;
+                        }
+                        squaredDistance[i] += d;
                     }
-                    squaredDistance[i] += d;
+                    for (float v : mean) squaredMean[0] += (double) v * v;
+                    parameters[0] += mean.length;
+                    return mean;
                 }
-                for (float v : mean) squaredMean[0] += (double) v * v;
-                parameters[0] += mean.length;
-                return mean;
             });
             copySidecars(first, out, models);
             double[] distances = new double[models.size()];
@@ -107,16 +114,15 @@ public final class CheckpointAverage {
         }
     }
 
-    /** The mean of one tensor over all models: sum in double, then divide (x̄ = Σ xᵢ / n). */
-    static float[] mean(List<Weights> weights, String name) {
-        int numel = (int) weights.get(0).info(name).numel();
+    /** The mean of one tensor over all models (float32 views): sum in double, then divide (x̄ = Σ xᵢ / n). */
+    static float[] mean(List<MemorySegment> xs) {
+        int numel = (int) (xs.get(0).byteSize() / 4);
         double[] sum = new double[numel];
-        for (Weights w : weights) {
-            MemorySegment x = w.f32(name);
+        for (MemorySegment x : xs) {
             for (int j = 0; j < numel; j++) sum[j] += x.getAtIndex(DType.F32_LE, j);
         }
         float[] mean = new float[numel];
-        for (int j = 0; j < numel; j++) mean[j] = (float) (sum[j] / weights.size());
+        for (int j = 0; j < numel; j++) mean[j] = (float) (sum[j] / xs.size());
         return mean;
     }
 

@@ -3,6 +3,7 @@ package wavlens.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -169,13 +170,13 @@ final class SafetensorsWeights extends WeightsBase {
     }
 
     @Override
-    protected MemorySegment loadFloat32(TensorInfo info) {
+    protected MemorySegment loadFloat32(TensorInfo info, Arena into) {
         MemorySegment bytes = data.get(info.name());
         // float32 at a 4-byte aligned address: hand out the mapped bytes themselves. Otherwise
         // (other dtypes, or a float32 tensor after an odd-sized one) convert into owned memory,
         // so that callers may use the aligned JAVA_FLOAT layout on every segment.
         if (info.dtype() == DType.F32 && bytes.address() % 4 == 0) return bytes;
-        MemorySegment out = arena.allocate(info.numel() * 4, 64);
+        MemorySegment out = into.allocate(info.numel() * 4, 64);
         long[] shape = info.shape();
         toFloat32(bytes, info.dtype(), 0, shape, contiguousStrides(shape), out);
         return out;

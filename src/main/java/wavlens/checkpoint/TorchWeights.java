@@ -183,21 +183,24 @@ final class TorchWeights extends WeightsBase {
     }
 
     @Override
-    protected MemorySegment loadFloat32(TensorInfo info) {
+    protected MemorySegment loadFloat32(TensorInfo info, Arena into) {
         Archive archive = archiveOf.get(info.name());
         StoredTensor t = archive.tensors().get(info.name());
         Storage storage = t.storage();
         long numel = info.numel();
-        if (numel == 0) return arena.allocate(0);
+        if (numel == 0) return into.allocate(0);
         if (storage.dtype() == DType.F32) {
-            MemorySegment bytes = float32Storages.computeIfAbsent(archive.file() + "\0" + storage.key(), k -> readStorage(archive, storage, arena));
+            // a storage read for the cache stays until close; one read for the caller's arena goes with it
+            String key = archive.file() + "\0" + storage.key();
+            MemorySegment bytes = into == arena ? float32Storages.computeIfAbsent(key, k -> readStorage(archive, storage, arena))
+                    : float32Storages.containsKey(key) ? float32Storages.get(key) : readStorage(archive, storage, into);
             if (isContiguous(t.size(), t.stride())) return bytes.asSlice(4 * t.offset(), 4 * numel);
-            MemorySegment out = arena.allocate(4 * numel, 64);
+            MemorySegment out = into.allocate(4 * numel, 64);
             toFloat32(bytes, DType.F32, t.offset(), t.size(), t.stride(), out);
             return out;
         }
         // Other dtypes: read the storage into scratch memory, convert, and let the scratch go.
-        MemorySegment out = arena.allocate(4 * numel, 64);
+        MemorySegment out = into.allocate(4 * numel, 64);
         try (Arena scratch = Arena.ofConfined()) {
             toFloat32(readStorage(archive, storage, scratch), storage.dtype(), t.offset(), t.size(), t.stride(), out);
         }

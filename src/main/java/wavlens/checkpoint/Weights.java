@@ -62,6 +62,14 @@ public interface Weights extends AutoCloseable {
      */
     MemorySegment f32(String name);
 
+    /**
+     * The tensor as {@link #f32} gives it, but not kept by this object: a conversion (or a read out
+     * of a pytorch_model.bin archive) is allocated in `into` and freed with it, while a tensor
+     * already float32 in a mapped file is handed out as the mapping. For one pass over large
+     * checkpoints, where f32's cache would hold a float32 copy of every tensor until close.
+     */
+    MemorySegment f32Transient(String name, java.lang.foreign.Arena into);
+
     /** A heap copy of the tensor as float32, C order. */
     float[] floats(String name);
 

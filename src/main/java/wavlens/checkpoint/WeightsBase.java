@@ -33,8 +33,8 @@ abstract class WeightsBase implements Weights {
         infos.put(info.name(), info);
     }
 
-    /** The tensor as float32 C order: a view of memory this object already owns, or a new conversion in {@link #arena}. */
-    protected abstract MemorySegment loadFloat32(TensorInfo info);
+    /** The tensor as float32 C order: a view of memory this object already owns, or a new conversion allocated in `into`. */
+    protected abstract MemorySegment loadFloat32(TensorInfo info, Arena into);
 
     @Override
     public Set<String> names() {
@@ -58,9 +58,17 @@ abstract class WeightsBase implements Weights {
         if (closed) throw new IllegalStateException(source + ": weights already closed");
         MemorySegment cached = float32Cache.get(name);
         if (cached != null) return cached;
-        MemorySegment segment = loadFloat32(info(name)).asReadOnly();
+        MemorySegment segment = loadFloat32(info(name), arena).asReadOnly();
         float32Cache.put(name, segment);
         return segment;
+    }
+
+    @Override
+    public synchronized MemorySegment f32Transient(String name, Arena into) {
+        if (closed) throw new IllegalStateException(source + ": weights already closed");
+        MemorySegment cached = float32Cache.get(name);
+        if (cached != null) return cached;
+        return loadFloat32(info(name), into).asReadOnly();
     }
 
     @Override

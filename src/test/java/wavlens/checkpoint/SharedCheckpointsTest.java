@@ -3,6 +3,7 @@ package wavlens.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -163,6 +164,24 @@ class SharedCheckpointsTest {
             assertTrue(lm.isReadOnly());
             assertEquals(34 * 64 * 4, lm.byteSize());
             assertSame(lm, w.f32("lm_head.weight"), "converted once, then cached");
+        }
+    }
+
+    @Test
+    void transientFloat16ConversionsLiveInTheCallersArenaAndAreNotCached() {
+        try (Weights w = Weights.open(SHARED.resolve("ctc-large-fp16"))) {
+            MemorySegment once;
+            try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+                once = w.f32Transient("lm_head.weight", scratch);
+                assertTrue(once.isReadOnly());
+                assertArrayEquals(w.f32("lm_head.weight").toArray(ValueLayout.JAVA_FLOAT), once.toArray(ValueLayout.JAVA_FLOAT));
+                assertNotSame(once, w.f32("lm_head.weight"));
+            }
+            assertThrows(IllegalStateException.class, () -> once.get(ValueLayout.JAVA_FLOAT, 0), "freed with the caller's arena");
+            assertEquals(34 * 64, w.floats("lm_head.weight").length, "the weights stay usable");
+        }
+        try (Weights w = Weights.open(SHARED.resolve("ctc-base")); java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+            assertTrue(w.f32Transient("lm_head.weight", scratch).isMapped(), "float32 in a mapped file is handed out as the mapping");
         }
     }
 }

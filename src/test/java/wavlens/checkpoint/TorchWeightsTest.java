@@ -55,6 +55,11 @@ class TorchWeightsTest {
                 assertArrayEquals(SharedCheckpointsTest.longs(e.getValue().get("shape")), info.shape(), name);
                 assertEquals(FIXTURES.resolve(file), info.file());
                 JsonNode values = e.getValue().get("values");
+                // first as a transient read (not cached), then as the cached one
+                try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+                    float[] read = w.f32Transient(name, scratch).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+                    for (int i = 0; i < read.length; i++) assertEquals((float) values.get(i).asDouble(), read[i], 0f, name + "[" + i + "] (transient)");
+                }
                 float[] actual = w.floats(name);
                 assertEquals(values.size(), actual.length, name);
                 for (int i = 0; i < actual.length; i++) assertEquals((float) values.get(i).asDouble(), actual[i], 0f, name + "[" + i + "]");
