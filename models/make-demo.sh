@@ -253,3 +253,14 @@ dst="$here/models/demo-experiment"
 rm -rf "$dst"; mkdir -p "$dst"
 cp "$work/experiment"/*.json "$work/experiment"/*.csv "$dst"/
 cp -r "$work/experiment/figures" "$work/experiment/evaluation" "$dst"/
+
+# 7. the measurements of models/README.md: greedy CER and WER per voice on the held-out splits, and how the pretrained and
+#    the randomly initialised model cluster letters (spherical k-means, k = 27, on each layer; NMI, purity, per-letter purity)
+for split in dev test; do w evaluate --model "$here/models/demo-finetuned" --corpus "$work/corpus" --split "$split" --out "$work/evaluate-$split"; done
+for m in pt random; do
+  w extract --model "$work/$m" --corpus "$work/corpus" --split test --max-frames 300 --exclude-silence --exclude-unknown --out "$work/store-$m"
+  for layer in extract 0 1 2 3 4; do
+    w kmeans --input "$work/store-$m/frames/layer_$layer.npy" --k 27 --spherical --seed 1 --out "$work/kmeans-$m-$layer"
+    w score --labels "$work/store-$m/frames/rows.csv" --clusters "$work/kmeans-$m-$layer/assignments.npy" --per-label > "$work/score-$m-$layer.txt"
+  done
+done

@@ -30,6 +30,7 @@ import wavlens.io.UserError;
                 PretrainCommand.class,
                 FinetuneCommand.class,
                 AverageCommand.class,
+                EvaluateCommand.class,
                 ExperimentCommand.class,
                 BenchCommand.class,
         })

@@ -16,7 +16,8 @@ import wavlens.io.UserError;
         "Compares a clustering with reference labels (e.g. the letter or phone of each frame).",
         "Prints every measure; the last line is one JSON object (nmi and ami use the arithmetic mean, like scikit-learn)."})
 public final class ScoreCommand implements Callable<Integer> {
-    @Option(names = "--labels", required = true, description = "reference labels, 1-D integer .npy")
+    @Option(names = "--labels", required = true, description = "reference labels: a 1-D integer .npy, or a feature store's rows.csv "
+            + "(STORE/frames/rows.csv or STORE/segments/rows.csv: its label_id column, and the label names for --per-label)")
     Path labels;
 
     @Option(names = "--clusters", required = true, description = "cluster ids, 1-D integer .npy of the same length")
@@ -27,7 +28,8 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long[] l = readIds(labels), c = readIds(clusters);
+        Map<Long, String> names = new java.util.HashMap<>();
+        long[] l = labels.getFileName().toString().endsWith(".csv") ? readStoreLabels(labels, names) : readIds(labels), c = readIds(clusters);
         if (l.length != c.length) {
             throw UserError.inFile(clusters, "has " + c.length + " items but " + labels + " has " + l.length);
         }
@@ -36,15 +38,33 @@ public final class ScoreCommand implements Callable<Integer> {
         Map<String, Object> scores = ClusterLabelMetrics.score(table).toMap();
         if (perLabel) {
             ClusterLabelMetrics.PerLabel p = ClusterLabelMetrics.perLabel(table);
-            System.out.println("label\tsize\tentropy_nats\tentropy_norm\tpurity\tmajority_cluster");
+            System.out.println("label\tsize\tentropy_nats\tentropy_norm\tpurity\tmajority_cluster" + (names.isEmpty() ? "" : "\tname"));
             for (int i = 0; i < p.labelIds().length; i++) {
-                System.out.printf("%d\t%d\t%.6f\t%.6f\t%.6f\t%d%n", p.labelIds()[i], p.sizes()[i], p.entropyNats()[i],
-                        p.entropyNormalized()[i], p.purity()[i], p.majorityCluster()[i]);
+                System.out.printf(java.util.Locale.ROOT, "%d\t%d\t%.6f\t%.6f\t%.6f\t%d%s%n", p.labelIds()[i], p.sizes()[i], p.entropyNats()[i],
+                        p.entropyNormalized()[i], p.purity()[i], p.majorityCluster()[i], names.isEmpty() ? "" : "\t" + names.get(p.labelIds()[i]));
             }
         }
         for (var e : scores.entrySet()) System.out.println(e.getKey() + "\t" + e.getValue());
         System.out.println(Json.oneLine(scores));
         return 0;
+    }
+
+    /** The label_id column of a feature store's rows.csv (one row per stored frame or segment, in the layer files' order). */
+    static long[] readStoreLabels(Path file, Map<Long, String> names) {
+        java.util.List<java.util.List<String>> rows = wavlens.io.Csv.read(file);
+        java.util.List<String> header = rows.getFirst();
+        int id = header.indexOf("label_id"), name = header.indexOf("label");
+        if (id < 0) throw UserError.inFile(file, "has no label_id column; give a feature store's rows.csv or a .npy of label ids");
+        long[] ids = new long[rows.size() - 1];
+        for (int r = 1; r < rows.size(); r++) {
+            try {
+                ids[r - 1] = Long.parseLong(rows.get(r).get(id));
+            } catch (RuntimeException e) {
+                throw UserError.inFile(file, "row " + r + ": label_id is not an integer");
+            }
+            if (name >= 0) names.putIfAbsent(ids[r - 1], rows.get(r).get(name));
+        }
+        return ids;
     }
 
     private static long[] readIds(Path file) {

@@ -571,7 +571,7 @@ public final class Extractor {
     }
 
     /** The split a synthetic-corpus utterance belongs to: its first path component when that names one. */
-    static String split(Utterance u) {
+    public static String split(Utterance u) {
         String id = u.id();
         int slash = id.indexOf('/');
         String first = slash > 0 ? id.substring(0, slash) : "";
