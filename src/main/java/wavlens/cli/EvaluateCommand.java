@@ -80,7 +80,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     float[] input = Extractor.load(u, u.sampleCount(pre.samplingRate()), pre);
                     Wav2Vec2.Output o = m.forward(input, Wav2Vec2.Request.lastOnly(m.config()));
                     String hypothesis = vocab.decode(Vocabulary.argmax(o.logits(), o.frames(), m.vocabSize()));
-                    String reference = spelled(table, u.transcript());
+                    String reference = table.spelled(u.transcript());
                     String speaker = u.speaker() == null || u.speaker().isEmpty() ? "(none)" : u.speaker();
                     all.add(reference, hypothesis);
                     AsrScores one = new AsrScores();
@@ -140,13 +140,6 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         System.out.println(Json.oneLine(summary));
         return 0;
-    }
-
-    /** A transcript as the model's alphabet spells it: the letter table's letters, words separated by one space. */
-    static String spelled(LetterTable table, String transcript) {
-        List<String> words = new ArrayList<>();
-        for (List<String> w : table.words(transcript, null)) words.add(String.join("", w));
-        return String.join(" ", words);
     }
 
     static double round(double x) {

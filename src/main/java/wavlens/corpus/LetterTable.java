@@ -156,6 +156,13 @@ public final class LetterTable {
         return words;
     }
 
+    /** The transcript as a model over this alphabet spells it: the letters of {@link #words}, words separated by one space. */
+    public String spelled(String text) {
+        List<String> out = new ArrayList<>();
+        for (List<String> w : words(text, null)) out.add(String.join("", w));
+        return String.join(" ", out);
+    }
+
     /** All letters of the transcript in order, word boundaries left out. */
     public List<String> letters(String text, Map<String, Integer> dropped) {
         List<String> out = new ArrayList<>();

@@ -422,9 +422,7 @@ public final class Analysis {
 
     /** A transcript as the model's alphabet spells it: letters of the letter table, words separated by one space. */
     String spelled(String transcript) {
-        List<String> words = new ArrayList<>();
-        for (List<String> w : letterTable.words(transcript, new HashMap<>())) words.add(String.join("", w));
-        return String.join(" ", words);
+        return letterTable.spelled(transcript);
     }
 
     private void accuracy(Corpus corpus, boolean testOnly) {
