@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wavlens.analysis.accuracy.AsrScores;
+import wavlens.analysis.accuracy.Levenshtein;
 import wavlens.corpus.Corpus;
 import wavlens.corpus.LetterTable;
 import wavlens.corpus.Utterance;
@@ -18,9 +19,7 @@ import wavlens.io.Csv;
 import wavlens.io.Json;
 import wavlens.io.Progress;
 import wavlens.io.UserError;
-import wavlens.model.Preprocessor;
-import wavlens.model.Vocabulary;
-import wavlens.model.Wav2Vec2;
+import wavlens.model.CtcTranscriber;
 import wavlens.store.Extractor;
 
 /**
@@ -71,24 +70,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         Map<String, AsrScores> bySpeaker = new TreeMap<>();
         List<List<?>> transcripts = new ArrayList<>();
         long start = System.nanoTime();
-        try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model))) {
-            if (!m.hasCtcHead()) throw new UserError(m.directory() + ": this model has no CTC head (lm_head); evaluate needs a fine-tuned …ForCTC model");
-            Vocabulary vocab = Vocabulary.read(m.directory(), m.config());
-            Preprocessor pre = Preprocessor.read(m.directory(), m.config());
-            try (Progress bar = Progress.start("evaluate", chosen.size(), "utt")) {
-                for (Utterance u : chosen) {
-                    float[] input = Extractor.load(u, u.sampleCount(pre.samplingRate()), pre);
-                    Wav2Vec2.Output o = m.forward(input, Wav2Vec2.Request.lastOnly(m.config()));
-                    String hypothesis = vocab.decode(Vocabulary.argmax(o.logits(), o.frames(), m.vocabSize()));
-                    String reference = table.spelled(u.transcript());
-                    String speaker = u.speaker() == null || u.speaker().isEmpty() ? "(none)" : u.speaker();
-                    all.add(reference, hypothesis);
-                    AsrScores one = new AsrScores();
-                    one.add(reference, hypothesis);
-                    bySpeaker.computeIfAbsent(speaker, s -> new AsrScores()).add(reference, hypothesis);
-                    transcripts.add(List.of(u.id(), speaker, reference, hypothesis, round(one.cer())));
-                    bar.step();
-                }
+        try (CtcTranscriber t = new CtcTranscriber(ModelPaths.resolve(model), "evaluate");
+             Progress bar = Progress.start("evaluate", chosen.size(), "utt")) {
+            for (Utterance u : chosen) {
+                String hypothesis = t.transcribe(Extractor.load(u, u.sampleCount(t.preprocessor.samplingRate()), t.preprocessor));
+                String reference = table.spelled(u.transcript());
+                String speaker = u.speaker() == null || u.speaker().isEmpty() ? "(none)" : u.speaker();
+                all.add(reference, hypothesis);
+                bySpeaker.computeIfAbsent(speaker, s -> new AsrScores()).add(reference, hypothesis);
+                transcripts.add(List.of(u.id(), speaker, reference, hypothesis, round(cer(reference, hypothesis))));
+                bar.step();
             }
         }
 
@@ -142,7 +133,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One utterance's CER as {@link AsrScores} counts it: character edits / reference characters, after its normalisation. */
+    static double cer(String reference, String hypothesis) {
+        int[] ref = AsrScores.normalize(reference).codePoints().toArray(), hyp = AsrScores.normalize(hypothesis).codePoints().toArray();
+        return ref.length == 0 ? Double.NaN : (double) Levenshtein.distance(ref, hyp) / ref.length;
+    }
+
     static double round(double x) {
-        return Math.round(x * 1e6) / 1e6;
+        return Double.isNaN(x) ? x : Math.round(x * 1e6) / 1e6;
     }
 }

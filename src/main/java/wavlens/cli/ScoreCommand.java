@@ -1,6 +1,7 @@
 package wavlens.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,6 +11,7 @@ import wavlens.analysis.Contingency;
 import wavlens.io.Json;
 import wavlens.io.Npy;
 import wavlens.io.UserError;
+import wavlens.store.FeatureStore;
 
 /** wavlens score: agreement of cluster ids with reference labels (NMI, AMI, ARI, purity, PNMI, …). */
 @Command(name = "score", mixinStandardHelpOptions = true, description = {
@@ -17,7 +19,7 @@ import wavlens.io.UserError;
         "Prints every measure; the last line is one JSON object (nmi and ami use the arithmetic mean, like scikit-learn)."})
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--labels", required = true, description = "reference labels: a 1-D integer .npy, or a feature store's rows.csv "
-            + "(STORE/frames/rows.csv or STORE/segments/rows.csv: its label_id column, and the label names for --per-label)")
+            + "(STORE/frames/rows.csv or STORE/segments/rows.csv: its label_id column, and the store's label names for --per-label)")
     Path labels;
 
     @Option(names = "--clusters", required = true, description = "cluster ids, 1-D integer .npy of the same length")
@@ -49,22 +51,26 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The label_id column of a feature store's rows.csv (one row per stored frame or segment, in the layer files' order). */
+    /**
+     * The label_id column of a feature store's frames/rows.csv or segments/rows.csv (one row per
+     * stored frame or segment, in the layer files' order), and the store's label names.
+     */
     static long[] readStoreLabels(Path file, Map<Long, String> names) {
-        java.util.List<java.util.List<String>> rows = wavlens.io.Csv.read(file);
-        java.util.List<String> header = rows.getFirst();
-        int id = header.indexOf("label_id"), name = header.indexOf("label");
-        if (id < 0) throw UserError.inFile(file, "has no label_id column; give a feature store's rows.csv or a .npy of label ids");
-        long[] ids = new long[rows.size() - 1];
-        for (int r = 1; r < rows.size(); r++) {
-            try {
-                ids[r - 1] = Long.parseLong(rows.get(r).get(id));
-            } catch (RuntimeException e) {
-                throw UserError.inFile(file, "row " + r + ": label_id is not an integer");
-            }
-            if (name >= 0) names.putIfAbsent(ids[r - 1], rows.get(r).get(name));
+        Path pool = file.toAbsolutePath().getParent();
+        FeatureStore store = FeatureStore.open(pool.getParent());
+        FeatureStore.Rows rows = switch (pool.getFileName().toString()) {
+            case "frames" -> store.frames();
+            case "segments" -> store.segments();
+            default -> throw UserError.inFile(file, "is not a feature store's frames/rows.csv or segments/rows.csv; give one, or a .npy of label ids");
+        };
+        List<String> inventory = store.labels();
+        int[] ids = rows.ints("label_id");
+        long[] out = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[i];
+            if (ids[i] >= 0 && ids[i] < inventory.size()) names.putIfAbsent(out[i], inventory.get(ids[i]));
         }
-        return ids;
+        return out;
     }
 
     private static long[] readIds(Path file) {

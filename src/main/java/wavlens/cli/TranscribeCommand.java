@@ -6,10 +6,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import wavlens.model.Preprocessor;
 import wavlens.model.Speech;
-import wavlens.model.Vocabulary;
-import wavlens.model.Wav2Vec2;
+import wavlens.model.CtcTranscriber;
 
 @Command(name = "transcribe", mixinStandardHelpOptions = true, description = "Greedy CTC transcription: prints FILE<TAB>TEXT per audio file.")
 public final class TranscribeCommand implements Callable<Integer> {
@@ -21,16 +19,9 @@ public final class TranscribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model))) {
-            if (!m.hasCtcHead()) {
-                throw new wavlens.io.UserError(m.directory() + ": this model has no CTC head (lm_head); transcribe needs a fine-tuned …ForCTC model");
-            }
-            Vocabulary vocab = Vocabulary.read(m.directory(), m.config());
-            Preprocessor pre = Preprocessor.read(m.directory(), m.config());
+        try (CtcTranscriber t = new CtcTranscriber(ModelPaths.resolve(model), "transcribe")) {
             for (Path file : audio) {
-                Wav2Vec2.Output out = m.forward(Speech.inputValues(file, pre, m.config()), Wav2Vec2.Request.lastOnly(m.config()));
-                String text = vocab.decode(Vocabulary.argmax(out.logits(), out.frames(), m.vocabSize()));
-                System.out.println(file + "\t" + text);
+                System.out.println(file + "\t" + t.transcribe(Speech.inputValues(file, t.preprocessor, t.model.config())));
                 System.out.flush();
             }
         }

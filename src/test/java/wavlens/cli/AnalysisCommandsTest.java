@@ -89,22 +89,27 @@ class AnalysisCommandsTest {
         assertTrue(e.getMessage().contains("3 items"), e.getMessage());
     }
 
-    /** Labels read from a feature store's rows.csv: the label_id column, and the names per label. */
+    /** Labels read from a feature store's rows.csv: the label_id column, and the store's names per label. */
     @Test
     void scoreReadsTheLabelsOfAFeatureStoresRows(@TempDir Path dir) throws Exception {
-        Path rows = dir.resolve("rows.csv"), clusters = dir.resolve("c.npy");
-        Files.writeString(rows, "row,utt,frame,time,label,label_id\n0,u,0,0.01,k,4\n1,u,1,0.03,k,4\n2,u,2,0.05,k,4\n"
-                + "3,u,3,0.07,ä,9\n4,u,4,0.09,ä,9\n5,u,5,0.11,ä,9\n");
+        Path store = dir.resolve("store"), rows = store.resolve("frames/rows.csv"), clusters = dir.resolve("c.npy");
+        Files.createDirectories(rows.getParent());
+        Files.writeString(store.resolve("store.json"), "{\"parameters\": {\"labels\": [\"<sil>\", \"k\", \"ä\"]}, \"complete\": true}");
+        Files.writeString(rows, "row,utt,frame,time,label,label_id\n0,u,0,0.01,k,1\n1,u,1,0.03,k,1\n2,u,2,0.05,k,1\n"
+                + "3,u,3,0.07,ä,2\n4,u,4,0.09,ä,2\n5,u,5,0.11,ä,2\n");
         Npy.writeInts(clusters, new int[] {0, 0, 1, 1, 1, 2}, 6);
         String out = run(new ScoreCommand(), "--labels", rows.toString(), "--clusters", clusters.toString(), "--per-label");
         assertEquals(5.0 / 6, lastLine(out).get("purity").asDouble(), 1e-12);   // majorities 2 + 2 + 1 of 6
         // k: 2 of its 3 frames in cluster 0, where it is the majority (the third in cluster 1, where ä is); ä: all 3 in clusters 1 and 2
-        assertTrue(out.contains("4\t3\t"), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("4\t") && l.endsWith("\tk") && l.contains("\t0.666667\t")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("9\t") && l.endsWith("\tä") && l.contains("\t1.000000\t")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("1\t3\t") && l.endsWith("\tk") && l.contains("\t0.666667\t")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("2\t3\t") && l.endsWith("\tä") && l.contains("\t1.000000\t")), out);
+
         Files.writeString(rows, "row,utt,label\n0,u,k\n");
         UserError e = assertThrows(UserError.class, () -> run(new ScoreCommand(), "--labels", rows.toString(), "--clusters", clusters.toString()));
         assertTrue(e.getMessage().contains("label_id"), e.getMessage());
+        Path loose = Files.writeString(dir.resolve("rows.csv"), "row,label_id\n0,1\n");
+        UserError notStore = assertThrows(UserError.class, () -> run(new ScoreCommand(), "--labels", loose.toString(), "--clusters", clusters.toString()));
+        assertTrue(notStore.getMessage().contains("feature store"), notStore.getMessage());
     }
 
     @Test

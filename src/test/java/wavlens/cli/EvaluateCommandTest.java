@@ -53,6 +53,8 @@ class EvaluateCommandTest {
         List<List<String>> transcripts = Csv.read(out.resolve("transcripts.csv"));
         assertEquals("daäd dodhdadödodododödödadhadodaod dhd", transcripts.get(1).get(2), "the reference as the model spells it");
         assertEquals("daäd dodhdadödodododödödadhadodaod dhd", transcripts.get(1).get(3));
+        assertEquals(0.0, Double.parseDouble(transcripts.get(1).get(4)));
+        assertEquals(4.0 / 34, Double.parseDouble(transcripts.get(2).get(4)), 1e-6);
         assertTrue(Files.exists(out.resolve("letter_accuracy.csv")));
         assertTrue(r.out().contains("bert"), r.out());
     }
