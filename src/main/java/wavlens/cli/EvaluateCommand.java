@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wavlens.analysis.accuracy.AsrScores;
-import wavlens.analysis.accuracy.Levenshtein;
 import wavlens.corpus.Corpus;
 import wavlens.corpus.LetterTable;
 import wavlens.corpus.Utterance;
@@ -21,6 +20,7 @@ import wavlens.io.Progress;
 import wavlens.io.UserError;
 import wavlens.model.CtcTranscriber;
 import wavlens.store.Extractor;
+import wavlens.text.Transcripts;
 
 /**
  * A CTC model's greedy transcripts of a corpus scored against its transcripts: CER and WER over
@@ -133,10 +133,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One utterance's CER as {@link AsrScores} counts it: character edits / reference characters, after its normalisation. */
+    /** One utterance's CER as {@link AsrScores} counts it: character edits / reference characters, after their normalisation. */
     static double cer(String reference, String hypothesis) {
-        int[] ref = AsrScores.normalize(reference).codePoints().toArray(), hyp = AsrScores.normalize(hypothesis).codePoints().toArray();
-        return ref.length == 0 ? Double.NaN : (double) Levenshtein.distance(ref, hyp) / ref.length;
+        int characters = Transcripts.characters(reference).length;
+        return characters == 0 ? Double.NaN : (double) Transcripts.characterEdits(reference, hypothesis) / characters;
     }
 
     static double round(double x) {

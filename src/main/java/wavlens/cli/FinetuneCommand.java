@@ -110,6 +110,25 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        FineTuning.Summary s = FineTuning.run(options());
+        if (!s.complete()) {
+            System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
+            return 0;
+        }
+        System.out.printf(Locale.ROOT, "fine-tuned %d steps in %.0f s on %d utterances: final loss %.3f%s -> %s%n", s.steps(), s.seconds(),
+                s.trainUtterances(), s.finalLoss(), s.devCer() == null ? "" : String.format(Locale.ROOT, ", dev CER %.2f%%", 100 * s.devCer()), out);
+        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("steps", s.steps());
+        r.put("seconds", s.seconds());
+        r.put("final_loss", s.finalLoss());
+        r.put("dev_cer", s.devCer());
+        r.put("out", out.toString());
+        System.out.println(Json.oneLine(r));
+        return 0;
+    }
+
+    /** The parsed options, checked. */
+    FineTuning.Options options() {
         if (steps < 1) throw new UserError("--steps must be at least 1");
         if (!(batchSeconds > 0)) throw new UserError("--batch-seconds must be positive");
         if (!(lr > 0)) throw new UserError("--lr must be positive");
@@ -127,22 +146,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             default -> throw new UserError("--dtype must be f32 or f16, not " + dtype);
         };
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
-        FineTuning.Summary s = FineTuning.run(new FineTuning.Options(ModelPaths.resolve(pretrained), train, dev, out, steps, batchSeconds, lr,
-                warmup, hold, !trainFeatureEncoder, freezeEncoderSteps, maskTimeProb, maskTimeLength, dropout, dropout, dropout, finalDropout,
-                weightDecay, clip, seed, evalEvery, saveEvery, maxSeconds, type, table, stopAfter, speeds, eqDb, maskFeatureProb, maskFeatureLength, keepEvery));
-        if (!s.complete()) {
-            System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
-            return 0;
-        }
-        System.out.printf(Locale.ROOT, "fine-tuned %d steps in %.0f s on %d utterances: final loss %.3f%s -> %s%n", s.steps(), s.seconds(),
-                s.trainUtterances(), s.finalLoss(), s.devCer() == null ? "" : String.format(Locale.ROOT, ", dev CER %.2f%%", 100 * s.devCer()), out);
-        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
-        r.put("steps", s.steps());
-        r.put("seconds", s.seconds());
-        r.put("final_loss", s.finalLoss());
-        r.put("dev_cer", s.devCer());
-        r.put("out", out.toString());
-        System.out.println(Json.oneLine(r));
-        return 0;
+        return FineTuning.Options.builder(ModelPaths.resolve(pretrained), train, out).dev(dev)
+                .steps(steps).batchSeconds(batchSeconds).peakLr(lr).warmup(warmup).hold(hold)
+                .freezeFeatureEncoder(!trainFeatureEncoder).freezeEncoderSteps(freezeEncoderSteps)
+                .maskTime(maskTimeProb, maskTimeLength).maskFeature(maskFeatureProb, maskFeatureLength).dropout(dropout).finalDropout(finalDropout)
+                .weightDecay(weightDecay).clip(clip).seed(seed).evalEvery(evalEvery).saveEvery(saveEvery).keepEvery(keepEvery)
+                .maxSeconds(maxSeconds).dtype(type).letters(table).stopAfter(stopAfter).speeds(speeds).eqDb(eqDb).build();
     }
 }

@@ -132,9 +132,9 @@ public final class LetterFrequencyExperiment {
                 continue;
             }
             announce(String.format(Locale.ROOT, "fine-tuning %s of %d (%d utterances, %.1f min)", name(v), variants.size(), v.items().size(), v.seconds() / 60));
-            FineTuning.run(new FineTuning.Options(o.pretrained(), List.of(data.resolve(name(v) + ".tsv")), devManifest, dir, o.steps(), o.batchSeconds(), o.lr(),
-                    0.1, 0.4, true, o.freezeEncoderSteps(), o.maskTimeProb(), 10, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, o.seed(),
-                    o.evalEvery(), 500, o.maxSeconds(), DType.F32, table, 0, null, 0, 0f, 10, 0));
+            FineTuning.run(FineTuning.Options.builder(o.pretrained(), List.of(data.resolve(name(v) + ".tsv")), dir).dev(devManifest)
+                    .steps(o.steps()).batchSeconds(o.batchSeconds()).peakLr(o.lr()).freezeEncoderSteps(o.freezeEncoderSteps())
+                    .maskTime(o.maskTimeProb(), 10).seed(o.seed()).evalEvery(o.evalEvery()).maxSeconds(o.maxSeconds()).letters(table).build());
             trained++;
         }
 
@@ -375,7 +375,9 @@ public final class LetterFrequencyExperiment {
                 if (!Files.exists(file) || modified(file) < modified(trained)) {
                     // long test utterances are kept: only training skips them (--max-seconds)
                     if (test == null) test = TrainingData.load(testManifest, pre, cfg, vocab, table, Math.max(o.maxSeconds(), 600), o.seed());
-                    AsrScores scores = FineTuning.evaluate(TrainableModel.load(dir), test, vocab.decoder(), o.batchSeconds());
+                    List<String> hypotheses = FineTuning.transcribe(TrainableModel.load(dir), test, vocab.decoder(), o.batchSeconds());
+                    AsrScores scores = new AsrScores();
+                    for (int i = 0; i < hypotheses.size(); i++) scores.add(test.items.get(i).reference(), hypotheses.get(i));
                     Map<String, Object> m = new LinkedHashMap<>(scores.toMap());
                     m.remove("confusion");
                     m.put("test_problems", test.problems.size());

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import wavlens.analysis.accuracy.AsrScores;
 import wavlens.checkpoint.DType;
 import wavlens.corpus.LetterTable;
 import wavlens.io.Json;
@@ -17,6 +16,7 @@ import wavlens.io.Progress;
 import wavlens.model.Preprocessor;
 import wavlens.model.Vocabulary;
 import wavlens.model.Wav2Vec2Config;
+import wavlens.text.Transcripts;
 
 /**
  * CTC fine-tuning (Baevski et al. 2020, §4; HF Wav2Vec2ForCTC): a new linear head over the
@@ -32,7 +32,80 @@ public final class FineTuning {
                           float maskTimeProb, int maskTimeLength, float hiddenDropout, float attentionDropout,
                           float activationDropout, float finalDropout, double weightDecay, double clip, long seed,
                           int evalEvery, int saveEvery, double maxSeconds, DType dtype, LetterTable letters, long stopAfter,
-                          double[] speeds, double eqDb, float maskFeatureProb, int maskFeatureLength, int keepEvery) {}
+                          double[] speeds, double eqDb, float maskFeatureProb, int maskFeatureLength, int keepEvery) {
+
+        /** The options of {@code wavlens finetune} with its defaults; set what differs, then {@link Builder#build}. */
+        public static Builder builder(Path pretrained, List<Path> train, Path out) {
+            Builder b = new Builder();
+            b.pretrained = pretrained;
+            b.train = train;
+            b.out = out;
+            return b;
+        }
+
+        /** A builder holding these options, to change a few. */
+        public Builder toBuilder() {
+            Builder b = builder(pretrained, train, out).dev(dev).steps(steps).batchSeconds(batchSeconds).peakLr(peakLr).warmup(warmup).hold(hold)
+                    .freezeFeatureEncoder(freezeFeatureEncoder).freezeEncoderSteps(freezeEncoderSteps).maskTime(maskTimeProb, maskTimeLength)
+                    .maskFeature(maskFeatureProb, maskFeatureLength).weightDecay(weightDecay).clip(clip).seed(seed).evalEvery(evalEvery)
+                    .saveEvery(saveEvery).keepEvery(keepEvery).maxSeconds(maxSeconds).dtype(dtype).letters(letters).stopAfter(stopAfter)
+                    .speeds(speeds).eqDb(eqDb).finalDropout(finalDropout);
+            b.hiddenDropout = hiddenDropout;
+            b.attentionDropout = attentionDropout;
+            b.activationDropout = activationDropout;
+            return b;
+        }
+    }
+
+    /** Fine-tuning options by name; the defaults are {@code wavlens finetune}'s. */
+    public static final class Builder {
+        private Path pretrained, dev, out;
+        private List<Path> train;
+        private long steps = 2000, freezeEncoderSteps = 0, seed = 0, stopAfter = 0;
+        private double batchSeconds = 32, peakLr = 1e-4, warmup = 0.1, hold = 0.4, weightDecay = 0, clip = 5, maxSeconds = 20, eqDb = 0;
+        private boolean freezeFeatureEncoder = true;
+        private float maskTimeProb = 0.05f, maskFeatureProb = 0, hiddenDropout = 0.1f, attentionDropout = 0.1f, activationDropout = 0.1f,
+                finalDropout = 0;
+        private int maskTimeLength = 10, maskFeatureLength = 10, evalEvery = 200, saveEvery = 500, keepEvery = 0;
+        private DType dtype = DType.F32;
+        private LetterTable letters;
+        private double[] speeds;
+
+        private Builder() {}
+
+        public Builder dev(Path v) { dev = v; return this; }
+        public Builder steps(long v) { steps = v; return this; }
+        public Builder batchSeconds(double v) { batchSeconds = v; return this; }
+        public Builder peakLr(double v) { peakLr = v; return this; }
+        public Builder warmup(double v) { warmup = v; return this; }
+        public Builder hold(double v) { hold = v; return this; }
+        public Builder freezeFeatureEncoder(boolean v) { freezeFeatureEncoder = v; return this; }
+        public Builder freezeEncoderSteps(long v) { freezeEncoderSteps = v; return this; }
+        public Builder maskTime(float prob, int length) { maskTimeProb = prob; maskTimeLength = length; return this; }
+        public Builder maskFeature(float prob, int length) { maskFeatureProb = prob; maskFeatureLength = length; return this; }
+        /** Hidden, attention and activation dropout alike (as {@code --dropout}). */
+        public Builder dropout(float v) { hiddenDropout = attentionDropout = activationDropout = v; return this; }
+        public Builder finalDropout(float v) { finalDropout = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder evalEvery(int v) { evalEvery = v; return this; }
+        public Builder saveEvery(int v) { saveEvery = v; return this; }
+        public Builder keepEvery(int v) { keepEvery = v; return this; }
+        public Builder maxSeconds(double v) { maxSeconds = v; return this; }
+        public Builder dtype(DType v) { dtype = v; return this; }
+        public Builder letters(LetterTable v) { letters = v; return this; }
+        public Builder stopAfter(long v) { stopAfter = v; return this; }
+        public Builder speeds(double[] v) { speeds = v; return this; }
+        public Builder eqDb(double v) { eqDb = v; return this; }
+
+        public Options build() {
+            return new Options(pretrained, train, dev, out, steps, batchSeconds, peakLr, warmup, hold, freezeFeatureEncoder, freezeEncoderSteps,
+                    maskTimeProb, maskTimeLength, hiddenDropout, attentionDropout, activationDropout, finalDropout, weightDecay, clip, seed,
+                    evalEvery, saveEvery, maxSeconds, dtype, letters == null ? LetterTable.finnish() : letters, stopAfter, speeds, eqDb,
+                    maskFeatureProb, maskFeatureLength, keepEvery);
+        }
+    }
 
     public record Summary(long steps, double finalLoss, Double devCer, double seconds, int trainUtterances, int problems, boolean complete) {}
 
@@ -139,7 +212,7 @@ public final class FineTuning {
                         @Override
                         public void afterStep(long stepsDone, Map<String, Object> row) {
                             if (dev != null && (stepsDone % o.evalEvery() == 0 || stepsDone == o.steps())) {
-                                devCer[0] = evaluate(model, dev, vocab.decoder(), o.batchSeconds()).cer();
+                                devCer[0] = characterErrorRate(model, dev, vocab.decoder(), o.batchSeconds());
                                 row.put("dev_cer", round(devCer[0]));
                             }
                         }
@@ -324,9 +397,9 @@ public final class FineTuning {
         return r;
     }
 
-    /** Greedy CTC transcripts of a data set with the model as it is (no dropout, no masks), scored against the references. */
-    public static AsrScores evaluate(TrainableModel model, TrainingData data, Vocabulary decoder, double batchSeconds) {
-        AsrScores scores = new AsrScores();
+    /** Greedy CTC transcripts of a data set with the model as it is (no dropout, no masks), one per item, in the data's order. */
+    public static List<String> transcribe(TrainableModel model, TrainingData data, Vocabulary decoder, double batchSeconds) {
+        List<String> transcripts = new ArrayList<>(data.items.size());
         List<Integer> batch = new ArrayList<>();
         double seconds = 0;
         for (int i = 0; i <= data.items.size(); i++) {
@@ -338,8 +411,7 @@ public final class FineTuning {
                 int vocab = model.vocabSize();
                 for (int j = 0; j < audio.length; j++) {
                     float[] rows = java.util.Arrays.copyOfRange(p.logits, p.rowOffset[j] * vocab, (p.rowOffset[j] + p.frames[j]) * vocab);
-                    String hyp = decoder.decode(Vocabulary.argmax(rows, p.frames[j], vocab));
-                    scores.add(data.items.get(batch.get(j)).reference(), hyp);
+                    transcripts.add(decoder.decode(Vocabulary.argmax(rows, p.frames[j], vocab)));
                 }
                 batch.clear();
                 seconds = 0;
@@ -349,7 +421,19 @@ public final class FineTuning {
                 seconds += data.items.get(i).seconds();
             }
         }
-        return scores;
+        return transcripts;
+    }
+
+    /** Corpus-level greedy CER: Σ character edits / Σ reference characters, as the accuracy analysis counts it. */
+    static double characterErrorRate(TrainableModel model, TrainingData data, Vocabulary decoder, double batchSeconds) {
+        List<String> hypotheses = transcribe(model, data, decoder, batchSeconds);
+        long edits = 0, characters = 0;
+        for (int i = 0; i < hypotheses.size(); i++) {
+            String reference = data.items.get(i).reference();
+            edits += Transcripts.characterEdits(reference, hypotheses.get(i));
+            characters += Transcripts.characters(reference).length;
+        }
+        return characters == 0 ? Double.NaN : (double) edits / characters;
     }
 
     static void report(TrainingData d) {

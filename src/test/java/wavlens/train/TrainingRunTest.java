@@ -37,8 +37,9 @@ class TrainingRunTest {
     }
 
     static FineTuning.Options finetune(Path out, long stopAfter, double lr) {
-        return new FineTuning.Options(PRETRAINED, java.util.List.of(corpus.resolve("finetune-train")), corpus.resolve("dev"), out, 6, 6, lr, 0.2, 0.3,
-                true, 2, 0.2f, 3, 0.1f, 0.1f, 0.1f, 0.1f, 0.0, 5.0, 7, 3, 100, 20, DType.F32, LetterTable.finnish(), stopAfter, null, 0, 0f, 10, 0);
+        return FineTuning.Options.builder(PRETRAINED, List.of(corpus.resolve("finetune-train")), out).dev(corpus.resolve("dev")).steps(6)
+                .batchSeconds(6).peakLr(lr).warmup(0.2).hold(0.3).freezeEncoderSteps(2).maskTime(0.2f, 3).finalDropout(0.1f).seed(7)
+                .evalEvery(3).saveEvery(100).stopAfter(stopAfter).build();
     }
 
     static List<String> column(Path csv, String name) throws Exception {
@@ -88,11 +89,7 @@ class TrainingRunTest {
 
     /** As {@link #finetune}, with channel masks (a quarter of the channels in spans of 4) and a snapshot every keepEvery steps. */
     static FineTuning.Options channelMasked(Path out, long stopAfter, int keepEvery) {
-        FineTuning.Options o = finetune(out, stopAfter, 1e-3);
-        return new FineTuning.Options(o.pretrained(), o.train(), o.dev(), o.out(), o.steps(), o.batchSeconds(), o.peakLr(), o.warmup(), o.hold(),
-                o.freezeFeatureEncoder(), o.freezeEncoderSteps(), o.maskTimeProb(), o.maskTimeLength(), o.hiddenDropout(), o.attentionDropout(),
-                o.activationDropout(), o.finalDropout(), o.weightDecay(), o.clip(), o.seed(), o.evalEvery(), o.saveEvery(), o.maxSeconds(),
-                o.dtype(), o.letters(), o.stopAfter(), o.speeds(), o.eqDb(), 0.25f, 4, keepEvery);
+        return finetune(out, stopAfter, 1e-3).toBuilder().maskFeature(0.25f, 4).keepEvery(keepEvery).build();
     }
 
     @Test
@@ -128,8 +125,8 @@ class TrainingRunTest {
         Path first = tmp.resolve("ft-first"), again = tmp.resolve("ft-again");
         FineTuning.run(finetune(first, 0, 1e-3));
         // one step at a negligible rate: the head that comes out is the head that went in, not a fresh random one
-        FineTuning.run(new FineTuning.Options(first, List.of(corpus.resolve("finetune-train")), null, again, 1, 6, 1e-12, 0.0, 0.0,
-                true, 0, 0f, 3, 0f, 0f, 0f, 0f, 0.0, 5.0, 8, 3, 100, 20, DType.F32, LetterTable.finnish(), 0, null, 0, 0f, 10, 0));
+        FineTuning.run(FineTuning.Options.builder(first, List.of(corpus.resolve("finetune-train")), again).steps(1).batchSeconds(6).peakLr(1e-12)
+                .warmup(0).hold(0).maskTime(0f, 3).dropout(0f).seed(8).evalEvery(3).saveEvery(100).build());
         try (var a = wavlens.checkpoint.Weights.open(first); var b = wavlens.checkpoint.Weights.open(again)) {
             assertArrayEquals(a.floats("lm_head.weight"), b.floats("lm_head.weight"), 1e-6f);
         }
@@ -140,9 +137,9 @@ class TrainingRunTest {
     void speedAndEqPerturbedFineTuningRunsWithAndWithoutTheFeatureCache() throws Exception {
         for (boolean frozen : new boolean[] {true, false}) {
             Path out = tmp.resolve("ft-speed-" + frozen);
-            FineTuning.Summary s = FineTuning.run(new FineTuning.Options(PRETRAINED, List.of(corpus.resolve("finetune-train")), null, out, 4, 6, 1e-3,
-                    0.0, 0.5, frozen, 0, 0.1f, 3, 0.1f, 0.1f, 0.1f, 0f, 0.0, 5.0, 9, 3, 100, 20, DType.F32, LetterTable.finnish(), 0,
-                    new double[] {0.9, 1.0, 1.1}, 6, 0f, 10, 0));
+            FineTuning.Summary s = FineTuning.run(FineTuning.Options.builder(PRETRAINED, List.of(corpus.resolve("finetune-train")), out).steps(4)
+                    .batchSeconds(6).peakLr(1e-3).warmup(0).hold(0.5).freezeFeatureEncoder(frozen).maskTime(0.1f, 3).seed(9).evalEvery(3)
+                    .saveEvery(100).speeds(new double[] {0.9, 1.0, 1.1}).eqDb(6).build());
             assertTrue(s.complete());
             assertTrue(Double.isFinite(s.finalLoss()));
             assertTrue(Files.readString(out.resolve("training.json")).contains("speed_perturbation"));

@@ -1,22 +1,21 @@
 package wavlens.analysis.accuracy;
 
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import wavlens.text.Levenshtein;
+import wavlens.text.Transcripts;
 
 /**
  * Error rates and per-letter scores of an ASR model over a test set, accumulated one
  * (reference, hypothesis) utterance pair at a time.
  *
- * <p>Text normalisation ({@link #normalize}): Unicode NFC, lower-case (Locale.ROOT), every run of
- * whitespace becomes one space, leading/trailing whitespace removed. Nothing else (punctuation is
- * kept and counted), so normalise transcripts before if the model's alphabet lacks it.
+ * <p>Both sides are normalised by {@link Transcripts#normalize} (NFC, lower case, single spaces;
+ * punctuation kept and counted), the normalisation the training loop's dev CER uses too.
  *
  * <p>CER = Σ character edits / Σ reference characters over the whole set, on code points INCLUDING
  * the single spaces between words (as jiwer's cer). WER = Σ word edits / Σ reference words, words =
@@ -43,14 +42,9 @@ public final class AsrScores {
     private final Map<Long, Long> pairs = new HashMap<>();              // (ref, hyp) code points → count
     private final Map<String, Integer> wordDictionary = new HashMap<>(); // word → id (only equality matters)
 
-    public static String normalize(String text) {
-        String nfc = Normalizer.normalize(text, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
-        return nfc.strip().replaceAll("\\s+", " ");
-    }
-
     /** Adds one utterance; both sides are normalised first. */
     public void add(String reference, String hypothesis) {
-        String ref = normalize(reference), hyp = normalize(hypothesis);
+        String ref = Transcripts.normalize(reference), hyp = Transcripts.normalize(hypothesis);
         utterances++;
         int[] refChars = ref.codePoints().toArray(), hypChars = hyp.codePoints().toArray();
         Levenshtein.Alignment a = Levenshtein.align(refChars, hypChars);

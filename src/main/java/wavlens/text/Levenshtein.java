@@ -1,4 +1,4 @@
-package wavlens.analysis.accuracy;
+package wavlens.text;
 
 import java.util.ArrayList;
 import java.util.Collections;
