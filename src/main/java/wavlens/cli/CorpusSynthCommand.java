@@ -78,6 +78,12 @@ public final class CorpusSynthCommand implements Callable<Integer> {
                     + "dev and test keep their voices and sentences")
     boolean mbrola;
 
+    @Option(names = "--festival-diphones",
+            description = "add Festival's Italian and Czech diphone voices (two women, two men, recorded speakers of the same "
+                    + "residual-LPC diphone synthesis as the Finnish Suopuhe voices; Debian packages festvox-italp16k, festvox-itapc16k, "
+                    + "festvox-czech-dita, festvox-czech-ph) speaking espeak-ng's Finnish phones as the MBROLA voices do, as training voices")
+    boolean festivalDiphones;
+
     @Option(names = "--mbrola-formants", split = ",", paramLabel = "LO,HI", defaultValue = "1,1",
             description = "with --mbrola: scale each utterance's formants by a random factor in [LO, HI] (vocal tract "
                     + "length perturbation, 0.7-1.4; default ${DEFAULT-VALUE}: as recorded)")
@@ -102,7 +108,7 @@ public final class CorpusSynthCommand implements Callable<Integer> {
             throw new UserError("--random-voice-settings must be basic or all, not " + randomVoiceSettings);
         }
         CorpusSynthesizer.Summary summary = CorpusSynthesizer.run(new CorpusSynthesizer.Options(out, utterances, seed, speed, noiseSnrDb, noiseColor,
-                !noFestival, moreVoices, randomVoices, randomVoiceSettings.equals("all"), randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, System.err));
+                !noFestival, moreVoices, randomVoices, randomVoiceSettings.equals("all"), randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, System.err, festivalDiphones));
         System.out.printf(Locale.ROOT, "%d utterances (%s), %d dropped and replaced, %.1f s of audio in %.1f s (%.1f utterances/s) -> %s%n",
                 summary.utterances(), summary.perSplit(), summary.dropped(), summary.audioSeconds(), summary.seconds(),
                 summary.utterances() / summary.seconds(), out.resolve("corpus.json"));

@@ -36,7 +36,9 @@ import wavlens.io.UserError;
  * ({@link #randomVariant}) join the training voices the same way; with {@code randomVoicesAllSettings}
  * their settings are drawn from every setting of a voice file ({@link #randomVariantAllSettings}).
  * With {@code mbrola}, the installed {@link Mbrola#VOICES} (recorded speakers of other languages,
- * speaking espeak-ng's Finnish phones) join the training voices the same way.
+ * speaking espeak-ng's Finnish phones) join the training voices the same way; with
+ * {@code festivalDiphones}, the installed {@link Mbrola#FESTIVAL_VOICES} (Festival's Italian and
+ * Czech diphone voices, speaking them the same way).
  * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
  * Festival mv alone, to give the one natural-speech voice more text); dev and test keep their voices.
  *
@@ -71,51 +73,57 @@ public final class CorpusSynthesizer {
      */
     public record Options(Path out, int utterances, long seed, double speed, Double noiseSnrDb, String noiseColor,
                           boolean festival, boolean moreVoices, int randomVoices, boolean randomVoicesAllSettings, Long randomVoiceSeed, boolean mbrola,
-                          double[] mbrolaFormants, Path trainingText, List<String> trainingVoices, PrintStream progress) {
+                          double[] mbrolaFormants, Path trainingText, List<String> trainingVoices, PrintStream progress, boolean festivalDiphones) {
         /** At normal speed, without noise, the espeak-ng and Festival voices, nothing added, no progress lines. */
         public static Options of(Path out, int utterances, long seed) {
-            return new Options(out, utterances, seed, 1.0, null, "white", true, false, 0, false, null, false, NO_FORMANT_SCALING, null, null, null);
+            return new Options(out, utterances, seed, 1.0, null, "white", true, false, 0, false, null, false, NO_FORMANT_SCALING, null, null, null, false);
         }
 
         public Options withSpeed(double speed) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withFestival(boolean festival) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withMoreVoices(boolean moreVoices) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         /** {@code count} random espeak-ng voices, drawn from every voice-file setting if {@code allSettings}; voiceSeed null: the corpus seed. */
         public Options withRandomVoices(int count, boolean allSettings, Long voiceSeed) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, count, allSettings,
-                    voiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+                    voiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withMbrola(boolean mbrola, double[] formants) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, formants, trainingText, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, formants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withTrainingText(Path file) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, file, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, file, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withTrainingVoices(List<String> names) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, names, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, names, progress, festivalDiphones);
+        }
+
+        /** Festival's Italian and Czech diphone voices ({@link Mbrola#FESTIVAL_VOICES}) as training voices. */
+        public Options withFestivalDiphones(boolean festivalDiphones) {
+            return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
 
         public Options withProgress(PrintStream progress) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
-                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress);
+                    randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
         }
     }
 
@@ -190,6 +198,14 @@ public final class CorpusSynthesizer {
                         + " is installed in " + Mbrola.VOICE_ROOT + "; apt-get install mbrola-de1 mbrola-sw2 ...");
             }
         }
+        if (o.festivalDiphones()) {
+            problem = Festival.problem();
+            if (problem != null) throw new UserError("--festival-diphones: " + problem);
+            if (Mbrola.installedFestivalVoices().isEmpty()) {
+                throw new UserError("--festival-diphones: none of the voices " + Mbrola.FESTIVAL_VOICES.stream().map(v -> v.database().toString()).toList()
+                        + " is installed; apt-get install festvox-italp16k festvox-itapc16k festvox-czech-dita festvox-czech-ph");
+            }
+        }
         if (Files.exists(o.out())) {
             if (!Files.isDirectory(o.out())) throw UserError.inFile(o.out(), "exists and is not a folder");
             try (var entries = Files.list(o.out())) {
@@ -240,6 +256,9 @@ public final class CorpusSynthesizer {
         if (options.mbrola()) {
             for (Mbrola.Voice v : Mbrola.installedVoices()) train.add(new Speaker("mbrola-" + v.name(), "mbrola", v.name(), "training"));
         }
+        if (options.festivalDiphones()) {
+            for (Mbrola.Voice v : Mbrola.installedFestivalVoices()) train.add(new Speaker("festival-" + v.name(), "festival-diphone", v.name(), "training"));
+        }
         if (options.festival()) {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));
             testOnly.add(new Speaker("festival-lj", "festival", "lj", "test only"));
@@ -288,7 +307,7 @@ public final class CorpusSynthesizer {
                         skipped++;
                         continue;
                     }
-                    if (speaker.engine().equals("mbrola") && !mbrolaVoice(speaker).canSay(sentence)) {
+                    if ((speaker.engine().equals("mbrola") || speaker.engine().equals("festival-diphone")) && !mbrolaVoice(speaker).canSay(sentence)) {
                         attempt--; // not an attempt: the French MBROLA voices have no h, the Czech ones no ä, ö, y, ...
                         skipped++;
                         continue;
@@ -445,7 +464,8 @@ public final class CorpusSynthesizer {
 
     /** Synthesizes, aligns, converts and writes one utterance. */
     private static Mbrola.Voice mbrolaVoice(Speaker speaker) {
-        return Mbrola.VOICES.stream().filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
+        return java.util.stream.Stream.concat(Mbrola.VOICES.stream(), Mbrola.FESTIVAL_VOICES.stream())
+                .filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
     }
 
     private Utterance makeOne(String id, String split, Speaker speaker, String sentence, SplittableRandom variation) throws UnusableUtterance {
@@ -458,6 +478,17 @@ public final class CorpusSynthesizer {
             parameters.put("rate", rate);
             parameters.put("pitch", pitch);
             synthesis = espeak.synthesize(sentence, speaker.voice(), rate, pitch);
+            alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
+        } else if (speaker.engine().equals("festival-diphone")) {
+            // espeak-ng's Finnish phones and durations, spoken by one of Festival's Italian or Czech diphone voices.
+            int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
+            Mbrola.Voice voice = mbrolaVoice(speaker);
+            double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
+            parameters.put("rate", rate);
+            parameters.put("f0", f0);
+            if (festival == null) festival = Festival.start();
+            Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
+            synthesis = Mbrola.speak(phones, voice, f0, 1, variation, festival);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
         } else if (speaker.engine().equals("mbrola")) {
             // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by MBROLA.
@@ -577,6 +608,7 @@ public final class CorpusSynthesizer {
         if (options.randomVoiceSeed() != null) root.put("randomVoiceSeed", options.randomVoiceSeed());
         root.put("mbrola", options.mbrola());
         if (options.mbrola()) root.put("mbrolaFormants", options.mbrolaFormants());
+        if (options.festivalDiphones()) root.put("festivalDiphones", true);
         if (options.trainingVoices() != null && !options.trainingVoices().isEmpty()) root.put("trainingVoices", options.trainingVoices());
 
         Map<String, Object> splits = new LinkedHashMap<>();
@@ -600,6 +632,8 @@ public final class CorpusSynthesizer {
                 case "espeak-ng" -> "fi+" + sp.voice();
                 case "mbrola" -> sp.voice() + " (" + mbrolaVoice(sp).speaker()
                         + ", MBROLA) speaking espeak-ng's Finnish phones and durations";
+                case "festival-diphone" -> Path.of(mbrolaVoice(sp).festivalFolder()).getFileName() + " (" + mbrolaVoice(sp).speaker()
+                        + ", Festival diphones) speaking espeak-ng's Finnish phones and durations";
                 default -> sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone";
             });
             v.put("role", sp.role());

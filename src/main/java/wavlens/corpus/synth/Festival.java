@@ -162,6 +162,35 @@ public final class Festival implements AutoCloseable {
         }
     }
 
+    /** The phones of a voice's phone set; the voice is selected by its Scheme function (e.g. voice_lp_diphone). */
+    public List<String> phoneSet(String voiceFunction) {
+        try {
+            request("(" + voiceFunction + ")\n(format t \"P %l\\n\" (mapcar car (car (cdr (assoc 'phones (PhoneSet.description '(phones)))))))");
+            for (String line : readAnswer()) {
+                if (line.startsWith("P (") && line.endsWith(")")) return List.of(line.substring(3, line.length() - 1).strip().split("\\s+"));
+            }
+            throw new UserError("festival: no phone set for " + voiceFunction + "; is its festvox package installed?");
+        } catch (IOException e) {
+            throw new IllegalStateException("festival: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Synthesises a Segments utterance (phones with durations and pitch targets, {@link
+     * Mbrola#segments}) with a voice, saves the wave to {@code wav} unless it is null, and returns
+     * Festival's messages (e.g. "UniSyn: using default diphone #-# for X-Y" for a missing diphone).
+     */
+    public List<String> renderSegments(String voiceFunction, String segments, Path wav) {
+        try {
+            if (wav != null) Files.deleteIfExists(wav);
+            request("(" + voiceFunction + ")\n(set! wavlens-utt (utt.synth " + segments + "))"
+                    + (wav == null ? "" : "\n(utt.save.wave wavlens-utt \"" + wav + "\" 'riff)"));
+            return readAnswer();
+        } catch (IOException e) {
+            throw new IllegalStateException("festival: " + e.getMessage(), e);
+        }
+    }
+
     /** Sends one Scheme form, then a marker form that runs even if the first one failed. */
     private void request(String scheme) throws IOException {
         toFestival.write(scheme + "\n(format t \"" + END_MARK + "\\n\")\n(fflush nil)\n");

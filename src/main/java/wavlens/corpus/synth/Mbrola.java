@@ -14,11 +14,18 @@ import wavlens.audio.WavReader;
 import wavlens.io.UserError;
 
 /**
- * MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
+ * Diphone voices of other languages speaking Finnish, rendered by MBROLA or by Festival.
+ *
+ * <p>MBROLA diphone voices (Debian contrib/non-free packages mbrola, mbrola-XX) speaking Finnish:
  * recorded human speakers of languages whose sounds cover Finnish's (Estonian, Hungarian, Swedish,
  * German, Dutch, French, Czech, Polish, Italian, Portuguese, Breton, American English, Hebrew, Malay, Turkish, Telugu), the only natural-speech voices besides Festival's two. espeak-ng's Finnish voice decides
  * the phones and their durations; each phone is mapped to the nearest phoneme of the MBROLA voice
  * and MBROLA renders exactly those durations, so the phone timings stay espeak-ng's exact ones.
+ *
+ * <p>Festival's own diphone voices of other languages ({@link #FESTIVAL_VOICES}: Italian and Czech,
+ * a woman and a man each) speak Finnish the same way: the same phones, durations and pitch targets
+ * go to Festival as a Segments utterance and its UniSyn residual-LPC synthesis renders them. They
+ * are recorded speakers made by the same diphone synthesis as Suopuhe's Finnish voices.
  *
  * <p>The pitch contour is ours (MBROLA takes pitch targets per phone): a declination from 1.15 to
  * 0.85 times the utterance's base pitch, raised 12 % on the first vowel of each word (Finnish
@@ -29,6 +36,8 @@ public final class Mbrola {
 
     /** Where Debian's mbrola-XX packages put their databases: /usr/share/mbrola/XX/XX. */
     static final Path VOICE_ROOT = Path.of("/usr/share/mbrola");
+    /** Where Debian's festvox-XX packages put their voices. */
+    static final Path FESTIVAL_VOICE_ROOT = Path.of("/usr/share/festival/voices");
 
     /**
      * More diphones missing from a voice's database than this in one utterance make it unusable:
@@ -41,13 +50,32 @@ public final class Mbrola {
      * its phoneme, and the letters of sounds it cannot say at all (French has no h), which are the
      * letters whose phone its table lacks: it speaks only sentences without them.
      */
-    public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes, String lacksLetters) {
+    public record Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes, String lacksLetters, String festivalFolder) {
         Voice(String name, String speaker, double typicalF0, Map<String, String> phonemes) {
-            this(name, speaker, typicalF0, phonemes, lettersWithoutPhoneme(phonemes));
+            this(name, speaker, typicalF0, phonemes, lettersWithoutPhoneme(phonemes), null);
         }
 
+        /** A Festival diphone voice, in /usr/share/festival/voices/{@code folder} (e.g. italian/lp_diphone). */
+        static Voice festival(String name, String speaker, double typicalF0, Map<String, String> phonemes, String folder) {
+            return new Voice(name, speaker, typicalF0, phonemes, lettersWithoutPhoneme(phonemes), folder);
+        }
+
+        public boolean isFestival() {
+            return festivalFolder != null;
+        }
+
+        /** MBROLA's database file, or the Festival voice's folder. */
         public Path database() {
-            return VOICE_ROOT.resolve(name).resolve(name);
+            return isFestival() ? FESTIVAL_VOICE_ROOT.resolve(festivalFolder) : VOICE_ROOT.resolve(name).resolve(name);
+        }
+
+        public boolean installed() {
+            return isFestival() ? Files.isDirectory(database()) : Files.isRegularFile(database());
+        }
+
+        /** The Scheme function that selects a Festival voice: voice_ and its folder's name. */
+        String festivalFunction() {
+            return "voice_" + Path.of(festivalFolder).getFileName();
         }
 
         /** Whether the sentence has none of the letters this voice lacks. */
@@ -117,6 +145,16 @@ public final class Mbrola {
     // diphones but ai and au, so utterances with several other diphthongs are left to other voices.
     private static final Map<String, String> TELUGU = without(table("a", "e", "i", "o", "u", "y", "{", "2",
             Map.of("j", "y", ";", "y", "N", "n~")), "y", "&", "Y", "f", "Z");
+
+    // Festival's Italian voices (lp, a woman, and pc, a man; phone set "italian"): e and o are the
+    // close ones; ŋ is ng, š S, ž Z; no h, no ä, ö or y.
+    private static final Map<String, String> ITALIAN_FESTIVAL = without(table("a", "e", "i", "o", "u", "y", "{", "2",
+            Map.of("N", "ng")), "y", "&", "Y", "h");
+    // Festival's Czech voices (dita, a woman, and ph, a man; phone set "czech", long vowels a: e: ...
+    // apart, so the short ones, length coming from the duration): h is Czech's voiced [ɦ] as for
+    // cz1, š is s~, ž z~, ŋ n (Czech n before k is [ŋ]); no ä, ö or y.
+    private static final Map<String, String> CZECH_FESTIVAL = without(table("a", "e", "i", "o", "u", "y", "{", "2",
+            Map.of("N", "n", "S", "s~", "Z", "z~")), "y", "&", "Y");
 
     /** The letters whose espeak-ng phone (ä is &, ö is Y; one-letter phones only) has no phoneme in the table. */
     private static String lettersWithoutPhoneme(Map<String, String> phonemes) {
@@ -189,6 +227,17 @@ public final class Mbrola {
             new Voice("tl1", "Telugu woman", 200, TELUGU));
 
     /**
+     * Festival's diphone voices of other languages (Debian festvox-italp16k, festvox-itapc16k,
+     * festvox-czech-dita, festvox-czech-ph), the Italian and Czech speakers of Festival's own
+     * residual-LPC diphone synthesis. Typical pitch: dita's voice definition says 222 Hz.
+     */
+    public static final List<Voice> FESTIVAL_VOICES = List.of(
+            Voice.festival("it-lp", "Italian woman", 200, ITALIAN_FESTIVAL, "italian/lp_diphone"),
+            Voice.festival("it-pc", "Italian man", 110, ITALIAN_FESTIVAL, "italian/pc_diphone"),
+            Voice.festival("cs-dita", "Czech woman", 220, CZECH_FESTIVAL, "czech/czech_dita"),
+            Voice.festival("cs-ph", "Czech man", 110, CZECH_FESTIVAL, "czech/czech_ph"));
+
+    /**
      * Stand-ins for a phoneme where the voice lacks a diphone with its neighbour (German and
      * Swedish have no h before a consonant, no N before a vowel, ...): the nearest sound the voice
      * has there. Finnish h before a consonant is itself [ç] or [x], the German C and x.
@@ -208,22 +257,49 @@ public final class Mbrola {
             Map.entry("O2", List.of("O")), Map.entry("U2", List.of("U")));
 
     /**
+     * More stand-ins for the Festival voices, ahead of the others: the Czech voices have no diphone
+     * from a vowel into i (Czech writes its falling diphthongs with j: "aj", "ej") nor from i into a
+     * vowel, so the i of Finnish's ai, ei, oi, ui, ie, iu is their j there; and no h before a
+     * voiceless consonant, where their ch ([x]) is Finnish h's own sound (tuhka [tuxka]). The Italian
+     * ng (said only before k and g) is n elsewhere; Czech š and ž are s and z where their diphone is missing.
+     */
+    static final Map<String, List<String>> FESTIVAL_STAND_INS = Map.of("i", List.of("j"), "h", List.of("ch"), "ng", List.of("n"),
+            "s~", List.of("s"), "z~", List.of("s~", "z"));
+
+    /** The stand-ins for a voice's phonemes. */
+    static Map<String, List<String>> standIns(Voice voice) {
+        if (!voice.isFestival()) return STAND_INS;
+        Map<String, List<String>> all = new java.util.HashMap<>(STAND_INS);
+        FESTIVAL_STAND_INS.forEach((phoneme, list) -> all.merge(phoneme, list, (old, extra) -> {
+            List<String> both = new ArrayList<>(extra);
+            both.addAll(old);
+            return List.copyOf(both);
+        }));
+        return Map.copyOf(all);
+    }
+
+    /**
      * Replaces, where a pair of neighbours is a missing diphone ("X-Y" in {@code missing}), one of
      * them by a {@link #STAND_INS stand-in} that makes both its diphones available; returns how many
      * missing diphones remain.
      */
     static int repair(List<PhoLine> lines, java.util.Set<String> missing) {
+        return repair(lines, missing, STAND_INS);
+    }
+
+    /** The same with a voice's own {@link #standIns}. */
+    static int repair(List<PhoLine> lines, java.util.Set<String> missing, Map<String, List<String>> standIns) {
         int remaining = 0;
         for (int i = 0; i + 1 < lines.size(); i++) {
             if (!missing.contains(lines.get(i).phoneme() + "-" + lines.get(i + 1).phoneme())) continue;
-            if (!standIn(lines, i + 1, missing) && !standIn(lines, i, missing)) remaining++;
+            if (!standIn(lines, i + 1, missing, standIns) && !standIn(lines, i, missing, standIns)) remaining++;
         }
         return remaining;
     }
 
-    private static boolean standIn(List<PhoLine> lines, int i, java.util.Set<String> missing) {
+    private static boolean standIn(List<PhoLine> lines, int i, java.util.Set<String> missing, Map<String, List<String>> standIns) {
         PhoLine line = lines.get(i);
-        for (String s : STAND_INS.getOrDefault(line.phoneme(), List.of())) {
+        for (String s : standIns.getOrDefault(line.phoneme(), List.of())) {
             boolean before = i == 0 || !missing.contains(lines.get(i - 1).phoneme() + "-" + s);
             boolean after = i + 1 == lines.size() || !missing.contains(s + "-" + lines.get(i + 1).phoneme());
             if (before && after) {
@@ -241,10 +317,16 @@ public final class Mbrola {
      * the pause: found once per voice by asking MBROLA for every pair and reading its warnings.
      */
     static java.util.Set<String> missingDiphones(Voice voice) {
+        return missingDiphones(voice, null);
+    }
+
+    /** The same for a Festival voice too, asked through {@code festival} (its UniSyn warnings). */
+    static java.util.Set<String> missingDiphones(Voice voice, Festival festival) {
         return MISSING.computeIfAbsent(voice.name(), name -> {
             java.util.Set<String> symbols = new java.util.TreeSet<>(voice.phonemes().values());
-            for (String sym : List.copyOf(symbols)) symbols.addAll(STAND_INS.getOrDefault(sym, List.of()));
+            for (String sym : List.copyOf(symbols)) symbols.addAll(standIns(voice).getOrDefault(sym, List.of()));
             symbols.add("_");
+            if (voice.isFestival()) return festivalMissingDiphones(voice, symbols, festival);
             StringBuilder pho = new StringBuilder();
             for (String a : symbols) for (String b : symbols) pho.append("_ 20\n").append(a).append(" 60 50 120\n").append(b).append(" 60 50 120\n");
             pho.append("_ 20\n");
@@ -257,6 +339,57 @@ public final class Mbrola {
             }
             return missing;
         });
+    }
+
+    /**
+     * A Festival voice's missing diphones: every pair with a symbol outside its phone set (Festival
+     * would refuse the utterance), and the pairs its UniSyn replaces by the default diphone ("UniSyn:
+     * using default diphone #-# for X-Y") when asked for all pairs of the others at once.
+     */
+    private static java.util.Set<String> festivalMissingDiphones(Voice voice, java.util.Set<String> symbols, Festival festival) {
+        java.util.Set<String> phoneSet = new java.util.HashSet<>(festival.phoneSet(voice.festivalFunction()));
+        List<String> usable = symbols.stream().filter(sym -> sym.equals("_") || phoneSet.contains(sym)).toList();
+        java.util.Set<String> missing = new java.util.HashSet<>();
+        for (String a : symbols) for (String b : symbols) if (!usable.contains(a) || !usable.contains(b)) missing.add(a + "-" + b);
+        List<PhoLine> lines = new ArrayList<>();
+        double[] middle = {50}, pitch = {120};
+        for (String a : usable) {
+            for (String b : usable) {
+                lines.add(new PhoLine("_", 20, new double[0], new double[0]));
+                lines.add(new PhoLine(a, 60, middle, pitch));
+                lines.add(new PhoLine(b, 60, middle, pitch));
+            }
+        }
+        lines.add(new PhoLine("_", 20, new double[0], new double[0]));
+        String marker = "UniSyn: using default diphone ";
+        for (String message : festival.renderSegments(voice.festivalFunction(), segments(lines), null)) {
+            int at = message.indexOf(" for ");
+            if (!message.startsWith(marker) || at < 0) continue;
+            String[] pair = message.substring(at + 5).strip().split("-", 2);
+            if (pair.length == 2) missing.add(fromFestivalPause(pair[0]) + "-" + fromFestivalPause(pair[1]));
+        }
+        return missing;
+    }
+
+    private static String fromFestivalPause(String phone) {
+        return phone.equals("#") ? "_" : phone;
+    }
+
+    /**
+     * The .pho lines as a Festival Segments utterance: per phone its name (the pause "_" as
+     * Festival's "#"), its duration in seconds and its pitch targets as (seconds into the phone, Hz).
+     */
+    static String segments(List<PhoLine> lines) {
+        StringBuilder sb = new StringBuilder("(Utterance Segments (");
+        for (PhoLine line : lines) {
+            double seconds = line.milliseconds() / 1000.0;
+            sb.append("(\"").append(line.phoneme().equals("_") ? "#" : line.phoneme()).append(String.format(Locale.ROOT, "\" %.3f", seconds));
+            for (int k = 0; k < line.pitchPercent().length; k++) {
+                sb.append(String.format(Locale.ROOT, " (%.4f %.1f)", seconds * line.pitchPercent()[k] / 100, line.pitchHz()[k]));
+            }
+            sb.append(')');
+        }
+        return sb.append("))").toString();
     }
 
     private static final Map<String, Integer> RATE = new java.util.concurrent.ConcurrentHashMap<>();
@@ -334,7 +467,12 @@ public final class Mbrola {
 
     /** The voices of {@link #VOICES} whose database is installed. */
     public static List<Voice> installedVoices() {
-        return VOICES.stream().filter(v -> Files.isRegularFile(v.database())).toList();
+        return VOICES.stream().filter(Voice::installed).toList();
+    }
+
+    /** The voices of {@link #FESTIVAL_VOICES} that are installed. */
+    public static List<Voice> installedFestivalVoices() {
+        return FESTIVAL_VOICES.stream().filter(Voice::installed).toList();
     }
 
     /** One line of a .pho file: a phoneme, its duration in ms, and pitch targets (percent of the phone, Hz). */
@@ -409,7 +547,7 @@ public final class Mbrola {
             if (first != null && second != null && isVowel(first, voice) && isVowel(second, voice)) return List.of(first, second);
         }
         // e.g. a phone of another language espeak-ng switched to; the letter aligner would reject it too
-        throw new UnusableUtterance("mbrola " + voice.name() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
+        throw new UnusableUtterance((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
     }
 
     /** Whether the phoneme is the voice's phoneme for a vowel or for a diphthong (hb2's ai, ...). */
@@ -440,14 +578,32 @@ public final class Mbrola {
      */
     public static Synthesis speak(Synthesis espeak, Voice voice, double baseF0, double formantScale, SplittableRandom random)
             throws UnusableUtterance {
-        if (!Files.isRegularFile(voice.database())) throw new UserError("mbrola: voice database " + voice.database() + " not found; apt-get install mbrola-" + voice.name());
+        return speak(espeak, voice, baseF0, formantScale, random, null);
+    }
+
+    /** The same; a Festival voice ({@link #FESTIVAL_VOICES}) speaks through {@code festival}, as recorded (formantScale 1). */
+    public static Synthesis speak(Synthesis espeak, Voice voice, double baseF0, double formantScale, SplittableRandom random, Festival festival)
+            throws UnusableUtterance {
+        if (voice.isFestival() && (festival == null || formantScale != 1)) {
+            throw new IllegalArgumentException("Festival voice " + voice.name() + " needs a Festival process and speaks as recorded");
+        }
+        if (!voice.installed()) {
+            throw new UserError(voice.isFestival() ? "festival: voice " + voice.database() + " not found; apt-get install festvox-italp16k "
+                    + "festvox-itapc16k festvox-czech-dita festvox-czech-ph" : "mbrola: voice database " + voice.database() + " not found; apt-get install mbrola-" + voice.name());
+        }
         List<PhoLine> lines = new ArrayList<>(phoLines(espeak.phones(), espeak.sampleRate(), espeak.samples().length, voice, baseF0, random));
-        int missing = repair(lines, missingDiphones(voice));
-        if (missing > MAX_MISSING_DIPHONES) throw new UnusableUtterance("mbrola " + voice.name() + ": " + missing + " diphones missing from the voice");
+        int missing = repair(lines, missingDiphones(voice, festival), standIns(voice));
+        if (missing > MAX_MISSING_DIPHONES) throw new UnusableUtterance((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": " + missing + " diphones missing from the voice");
         Path wav = null;
         try {
             wav = Files.createTempFile("wavlens-mbrola-", ".wav");
-            run(voice, phoText(lines), wav, formantScale == 1 ? 0 : (int) Math.round(databaseRate(voice) * formantScale));
+            if (voice.isFestival()) {
+                for (String message : festival.renderSegments(voice.festivalFunction(), segments(lines), wav)) {
+                    if (message.toLowerCase(Locale.ROOT).contains("error")) throw new UnusableUtterance("festival " + voice.name() + ": " + message);
+                }
+            } else {
+                run(voice, phoText(lines), wav, formantScale == 1 ? 0 : (int) Math.round(databaseRate(voice) * formantScale));
+            }
             PcmChannels pcm = WavReader.read(wav);
             float[] mono = pcm.mixToMono();
             // MBROLA may end a pitch period early; the pho's total is the length (the tail is a pause), so pad or cut to it.
