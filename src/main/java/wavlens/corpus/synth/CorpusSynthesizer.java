@@ -479,19 +479,9 @@ public final class CorpusSynthesizer {
             parameters.put("pitch", pitch);
             synthesis = espeak.synthesize(sentence, speaker.voice(), rate, pitch);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
-        } else if (speaker.engine().equals("festival-diphone")) {
-            // espeak-ng's Finnish phones and durations, spoken by one of Festival's Italian or Czech diphone voices.
-            int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
-            Mbrola.Voice voice = mbrolaVoice(speaker);
-            double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
-            parameters.put("rate", rate);
-            parameters.put("f0", f0);
-            if (festival == null) festival = Festival.start();
-            Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
-            synthesis = Mbrola.speak(phones, voice, f0, 1, variation, festival);
-            alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
-        } else if (speaker.engine().equals("mbrola")) {
-            // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by MBROLA.
+        } else if (speaker.engine().equals("mbrola") || speaker.engine().equals("festival-diphone")) {
+            // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by an
+            // MBROLA voice or one of Festival's Italian or Czech diphone voices.
             int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
             Mbrola.Voice voice = mbrolaVoice(speaker);
             double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
@@ -499,13 +489,14 @@ public final class CorpusSynthesizer {
             parameters.put("f0", f0);
             double[] range = options.mbrolaFormants();
             double formantScale = 1;
-            if (range[0] != 1 || range[1] != 1) { // drawn only when asked, so corpora without it are unchanged
+            if (!voice.isFestival() && (range[0] != 1 || range[1] != 1)) { // drawn only when asked, so corpora without it are unchanged
                 // in steps of 0.01: each scale is an output rate, and each rate a resampler to build
                 formantScale = Math.round(100 * (range[0] + (range[1] - range[0]) * variation.nextDouble())) / 100.0;
                 parameters.put("formantScale", formantScale);
             }
+            if (voice.isFestival() && festival == null) festival = Festival.start();
             Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
-            synthesis = Mbrola.speak(phones, voice, f0, formantScale, variation);
+            synthesis = Mbrola.speak(phones, voice, f0, formantScale, variation, voice.isFestival() ? festival : null);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
         } else {
             double stretch = round3(STRETCH_MIN + (STRETCH_MAX - STRETCH_MIN) * variation.nextDouble());
