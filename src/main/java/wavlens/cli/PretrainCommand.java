@@ -105,8 +105,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this many steps in this run; rerun to go on (default: run to the end)")
     long stopAfter;
 
-    @Override
-    public Integer call() {
+    /** The parsed options, checked. */
+    Pretraining.Options options() {
         if (steps < 0) throw new UserError("--steps must be 0 (write the randomly initialised model, a baseline) or more");
         if (!(batchSeconds > 0) || !(lr > 0)) throw new UserError("--batch-seconds and --lr must be positive");
         if (!(maskTimeProb > 0 && maskTimeProb < 1)) throw new UserError("--mask-time-prob must be in (0, 1)");
@@ -121,9 +121,16 @@ public final class PretrainCommand implements Callable<Integer> {
             case "f16" -> DType.F16;
             default -> throw new UserError("--dtype must be f32 or f16, not " + dtype);
         };
-        Pretraining.Summary s = Pretraining.run(new Pretraining.Options(shape, init == null ? null : ModelPaths.resolve(init), corpus, out,
-                steps, batchSeconds, lr, warmup, hold, maskTimeProb, maskTimeLength, negatives, crossNegatives, codevectors, gumbel[0], gumbel[1], featurePenalty,
-                featureGradMult, dropout, weightDecay, clip, seed, saveEvery, maxSeconds, type, stopAfter, maxUtterances, keepEvery));
+        return Pretraining.Options.builder(corpus, out).shape(shape).init(init == null ? null : ModelPaths.resolve(init)).steps(steps)
+                .batchSeconds(batchSeconds).peakLr(lr).warmup(warmup).hold(hold).maskTime(maskTimeProb, maskTimeLength).negatives(negatives)
+                .crossNegatives(crossNegatives).codevectors(codevectors).gumbel(gumbel[0], gumbel[1]).featurePenalty(featurePenalty)
+                .featureGradMult(featureGradMult).dropout(dropout).weightDecay(weightDecay).clip(clip).seed(seed).saveEvery(saveEvery)
+                .keepEvery(keepEvery).maxSeconds(maxSeconds).dtype(type).stopAfter(stopAfter).maxUtterances(maxUtterances).build();
+    }
+
+    @Override
+    public Integer call() {
+        Pretraining.Summary s = Pretraining.run(options());
         if (!s.complete()) {
             System.out.printf(Locale.ROOT, "stopped at step %d of %d; rerun the same command to go on%n", s.steps(), steps);
             return 0;

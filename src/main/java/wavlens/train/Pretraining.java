@@ -28,7 +28,63 @@ public final class Pretraining {
     public record Options(String shape, Path init, Path corpus, Path out, long steps, double batchSeconds, double peakLr,
                           double warmup, double hold, float maskTimeProb, int maskTimeLength, int numNegatives, int crossNegatives, int codevectors, double gumbelStart,
                           double gumbelEnd, double featurePenalty, float featureGradMult, float dropout, double weightDecay,
-                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances, int keepEvery) {}
+                          double clip, long seed, int saveEvery, double maxSeconds, DType dtype, long stopAfter, int maxUtterances, int keepEvery) {
+
+        /** The options of {@code wavlens pretrain} with its defaults (a tiny model from scratch); set what differs, then {@link Builder#build}. */
+        public static Builder builder(Path corpus, Path out) {
+            Builder b = new Builder();
+            b.corpus = corpus;
+            b.out = out;
+            return b;
+        }
+    }
+
+    /** Pretraining options by name; the defaults are {@code wavlens pretrain}'s. */
+    public static final class Builder {
+        private String shape = "tiny";
+        private Path init, corpus, out;
+        private long steps = 5000, seed = 0, stopAfter = 0;
+        private double batchSeconds = 32, peakLr = 3e-4, warmup = 0.1, hold = 0.3, gumbelStart = 2, gumbelEnd = 0.5, featurePenalty = 0,
+                weightDecay = 0.01, clip = 10, maxSeconds = 15;
+        private float maskTimeProb = 0.65f, featureGradMult = 0.1f, dropout = 0.1f;
+        private int maskTimeLength = 10, numNegatives = 100, crossNegatives = 0, codevectors = 0, saveEvery = 500, maxUtterances = 0, keepEvery = 0;
+        private DType dtype = DType.F32;
+
+        private Builder() {}
+
+        public Builder shape(String v) { shape = v; return this; }
+        /** Continue pretraining this checkpoint instead of starting from scratch (null: from scratch). */
+        public Builder init(Path v) { init = v; return this; }
+        public Builder steps(long v) { steps = v; return this; }
+        public Builder batchSeconds(double v) { batchSeconds = v; return this; }
+        public Builder peakLr(double v) { peakLr = v; return this; }
+        public Builder warmup(double v) { warmup = v; return this; }
+        public Builder hold(double v) { hold = v; return this; }
+        public Builder maskTime(float prob, int length) { maskTimeProb = prob; maskTimeLength = length; return this; }
+        public Builder negatives(int v) { numNegatives = v; return this; }
+        public Builder crossNegatives(int v) { crossNegatives = v; return this; }
+        /** Codevectors per quantizer group for a model from scratch; 0 = the shape's. */
+        public Builder codevectors(int v) { codevectors = v; return this; }
+        public Builder gumbel(double start, double end) { gumbelStart = start; gumbelEnd = end; return this; }
+        public Builder featurePenalty(double v) { featurePenalty = v; return this; }
+        public Builder featureGradMult(float v) { featureGradMult = v; return this; }
+        public Builder dropout(float v) { dropout = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder clip(double v) { clip = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder saveEvery(int v) { saveEvery = v; return this; }
+        public Builder keepEvery(int v) { keepEvery = v; return this; }
+        public Builder maxSeconds(double v) { maxSeconds = v; return this; }
+        public Builder dtype(DType v) { dtype = v; return this; }
+        public Builder stopAfter(long v) { stopAfter = v; return this; }
+        public Builder maxUtterances(int v) { maxUtterances = v; return this; }
+
+        public Options build() {
+            return new Options(shape, init, corpus, out, steps, batchSeconds, peakLr, warmup, hold, maskTimeProb, maskTimeLength, numNegatives,
+                    crossNegatives, codevectors, gumbelStart, gumbelEnd, featurePenalty, featureGradMult, dropout, weightDecay, clip, seed, saveEvery,
+                    maxSeconds, dtype, stopAfter, maxUtterances, keepEvery);
+        }
+    }
 
     public record Summary(long steps, double finalLoss, double finalContrastive, double finalPerplexity, double seconds, int utterances, boolean complete) {}
 

@@ -9,7 +9,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import wavlens.checkpoint.DType;
 import wavlens.cli.Main;
 import wavlens.corpus.LetterTable;
 import wavlens.corpus.synth.CorpusSynthesizer;
@@ -181,8 +180,9 @@ class TrainingRunTest {
     }
 
     static Pretraining.Options pretrain(Path out, long stopAfter) {
-        return new Pretraining.Options("tiny", PRETRAINED, corpus.resolve("pretraining"), out, 5, 6, 1e-3, 0.2, 0.2, 0.5f, 3, 10, 4, 0, 2.0, 0.5,
-                10, 0.1f, 0.1f, 0.01, 10, 11, 100, 20, DType.F32, stopAfter, 0, 0);
+        return Pretraining.Options.builder(corpus.resolve("pretraining"), out).init(PRETRAINED).steps(5).batchSeconds(6).peakLr(1e-3).warmup(0.2)
+                .hold(0.2).maskTime(0.5f, 3).negatives(10).crossNegatives(4).featurePenalty(10).seed(11).saveEvery(100).maxSeconds(20)
+                .stopAfter(stopAfter).build();
     }
 
     @Test
