@@ -27,6 +27,9 @@ import wavlens.io.UserError;
  * inside a word as "unknown character"; sentences with these letters are not for Festival
  * ({@link #canSpeak}). When a voice lacks a diphone it says "UniSyn: using default diphone" and
  * puts silence where speech should be (voice lj does this often); such sentences are rejected.
+ *
+ * <p>The same process renders phones with given durations and pitch for Festival's diphone voices
+ * of other languages ({@link Mbrola#FESTIVAL_VOICES}, {@link #renderSegments}).
  */
 public final class Festival implements AutoCloseable {
     /** Voices: mv (male, hy_fi_mv_diphone; no missing diphones seen) and lj (female, suo_fi_lj_diphone). */
