@@ -39,6 +39,10 @@ class FinetuneCommandTest {
                 "--final-dropout", "0.2", "--weight-decay", "0.01", "--clip", "2", "--seed", "28", "--eval-every", "11", "--save-every", "12",
                 "--keep-every", "13", "--max-seconds", "15", "--dtype", "f16", "--stop-after", "5", "--eq-perturb", "18");
         FineTuning.Options o = command.options();
+        // every option reaches its own field (the letter table is the built-in one the command read)
+        assertEquals(new FineTuning.Options(Path.of(MODEL), List.of(Path.of("a"), Path.of("b")), Path.of("d"), Path.of("ft"), 7, 9, 3e-4, 0.05, 0.45,
+                false, 3, 0.3f, 4, 0.05f, 0.05f, 0.05f, 0.2f, 0.01, 2, 28, 11, 12, 15, wavlens.checkpoint.DType.F16, o.letters(), 5, null, 18,
+                0.2f, 16, 13), o);
         FineTuning.Options copy = o.toBuilder().build();
         for (RecordComponent c : FineTuning.Options.class.getRecordComponents()) {
             assertEquals(c.getAccessor().invoke(o), c.getAccessor().invoke(copy), c.getName());

@@ -266,13 +266,18 @@ public final class Mbrola {
     static final Map<String, List<String>> FESTIVAL_STAND_INS = Map.of("i", List.of("j"), "h", List.of("ch"), "ng", List.of("n"),
             "s~", List.of("s"), "z~", List.of("s~", "z"));
 
-    /** The stand-ins for a voice's phonemes. */
+    /** The stand-ins for a voice's phonemes: a Festival voice's own ahead of the shared ones. */
     static Map<String, List<String>> standIns(Voice voice) {
-        if (!voice.isFestival()) return STAND_INS;
-        Map<String, List<String>> all = new java.util.HashMap<>(STAND_INS);
-        FESTIVAL_STAND_INS.forEach((phoneme, list) -> all.merge(phoneme, list, (old, extra) -> {
-            List<String> both = new ArrayList<>(extra);
-            both.addAll(old);
+        return voice.isFestival() ? FESTIVAL_VOICE_STAND_INS : STAND_INS;
+    }
+
+    private static final Map<String, List<String>> FESTIVAL_VOICE_STAND_INS = merged(FESTIVAL_STAND_INS, STAND_INS);
+
+    private static Map<String, List<String>> merged(Map<String, List<String>> first, Map<String, List<String>> then) {
+        Map<String, List<String>> all = new java.util.HashMap<>(then);
+        first.forEach((phoneme, list) -> all.merge(phoneme, list, (shared, own) -> {
+            List<String> both = new ArrayList<>(own);
+            both.addAll(shared);
             return List.copyOf(both);
         }));
         return Map.copyOf(all);

@@ -85,7 +85,7 @@ class FestivalDiphonesTest {
                 }
                 for (Synthesis.Phone ph : spoken.phones()) {
                     if (!"aeiouy&Y".contains(ph.name().substring(0, 1))) continue;
-                    double level = rms(spoken.samples(), (int) ph.start(), (int) ph.end());
+                    double level = MbrolaTest.rms(spoken.samples(), (int) ph.start(), (int) ph.end());
                     assertTrue(level > 200, voice.name() + ": vowel " + ph.name() + " at " + ph.start() / spoken.sampleRate() + " s has rms " + level);
                 }
                 assertEquals(9, Alignment.of(sentence, spoken, LetterAligner.ESPEAK).words().size());
@@ -128,11 +128,5 @@ class FestivalDiphonesTest {
             }
             assertEquals(FinnishText.letters(u.get("text").asText()), spelled.toString());
         }
-    }
-
-    private static double rms(short[] x, int from, int to) {
-        double s = 0;
-        for (int i = from; i < to; i++) s += (double) x[i] * x[i];
-        return Math.sqrt(s / Math.max(1, to - from));
     }
 }

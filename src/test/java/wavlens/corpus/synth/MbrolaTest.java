@@ -277,7 +277,8 @@ class MbrolaTest {
         }
     }
 
-    private static double rms(short[] x, int from, int to) {
+    /** Root mean square of x[from, to). */
+    static double rms(short[] x, int from, int to) {
         double s = 0;
         for (int i = from; i < to; i++) s += (double) x[i] * x[i];
         return Math.sqrt(s / Math.max(1, to - from));
