@@ -35,9 +35,9 @@ import wavlens.io.UserError;
  * With {@code randomVoices}, that many espeak-ng voices of random formant, pitch and voicing settings
  * ({@link #randomVariant}) join the training voices the same way; with {@code randomVoicesAllSettings}
  * their settings are drawn from every setting of a voice file ({@link #randomVariantAllSettings}).
- * With {@code mbrola}, the installed {@link Mbrola#VOICES} (recorded speakers of other languages,
+ * With {@code mbrola}, the installed {@link DiphoneVoices#VOICES} (recorded speakers of other languages,
  * speaking espeak-ng's Finnish phones) join the training voices the same way; with
- * {@code festivalDiphones}, the installed {@link Mbrola#FESTIVAL_VOICES} (Festival's Italian and
+ * {@code festivalDiphones}, the installed {@link DiphoneVoices#FESTIVAL_VOICES} (Festival's Italian and
  * Czech diphone voices, speaking them the same way).
  * With {@code trainingVoices}, only those of the training voices speak the training splits (e.g.
  * Festival mv alone, to give the one natural-speech voice more text); dev and test keep their voices.
@@ -115,7 +115,7 @@ public final class CorpusSynthesizer {
                     randomVoiceSeed, mbrola, mbrolaFormants, trainingText, names, progress, festivalDiphones);
         }
 
-        /** Festival's Italian and Czech diphone voices ({@link Mbrola#FESTIVAL_VOICES}) as training voices. */
+        /** Festival's Italian and Czech diphone voices ({@link DiphoneVoices#FESTIVAL_VOICES}) as training voices. */
         public Options withFestivalDiphones(boolean festivalDiphones) {
             return new Options(out, utterances, seed, speed, noiseSnrDb, noiseColor, festival, moreVoices, randomVoices, randomVoicesAllSettings,
                     randomVoiceSeed, mbrola, mbrolaFormants, trainingText, trainingVoices, progress, festivalDiphones);
@@ -191,18 +191,18 @@ public final class CorpusSynthesizer {
         }
         if (!o.mbrola() && (scale[0] != 1 || scale[1] != 1)) throw new UserError("--mbrola-formants needs --mbrola");
         if (o.mbrola()) {
-            problem = Mbrola.problem();
+            problem = DiphoneVoices.problem();
             if (problem != null) throw new UserError("--mbrola: " + problem);
-            if (Mbrola.installedVoices().isEmpty()) {
-                throw new UserError("--mbrola: none of the voices " + Mbrola.VOICES.stream().map(Mbrola.Voice::name).toList()
-                        + " is installed in " + Mbrola.VOICE_ROOT + "; apt-get install mbrola-de1 mbrola-sw2 ...");
+            if (DiphoneVoices.installedVoices().isEmpty()) {
+                throw new UserError("--mbrola: none of the voices " + DiphoneVoices.VOICES.stream().map(DiphoneVoices.Voice::name).toList()
+                        + " is installed in " + DiphoneVoices.VOICE_ROOT + "; apt-get install mbrola-de1 mbrola-sw2 ...");
             }
         }
         if (o.festivalDiphones()) {
             problem = Festival.problem();
             if (problem != null) throw new UserError("--festival-diphones: " + problem);
-            if (Mbrola.installedFestivalVoices().isEmpty()) {
-                throw new UserError("--festival-diphones: none of the voices " + Mbrola.FESTIVAL_VOICES.stream().map(v -> v.database().toString()).toList()
+            if (DiphoneVoices.installedFestivalVoices().isEmpty()) {
+                throw new UserError("--festival-diphones: none of the voices " + DiphoneVoices.FESTIVAL_VOICES.stream().map(v -> v.database().toString()).toList()
                         + " is installed; apt-get install festvox-italp16k festvox-itapc16k festvox-czech-dita festvox-czech-ph");
             }
         }
@@ -254,10 +254,10 @@ public final class CorpusSynthesizer {
             train.add(new Speaker(String.format(Locale.ROOT, "espeak-%s-%03d", kind, i), "espeak-ng", variant, "training"));
         }
         if (options.mbrola()) {
-            for (Mbrola.Voice v : Mbrola.installedVoices()) train.add(new Speaker("mbrola-" + v.name(), "mbrola", v.name(), "training"));
+            for (DiphoneVoices.Voice v : DiphoneVoices.installedVoices()) train.add(new Speaker("mbrola-" + v.name(), "mbrola", v.name(), "training"));
         }
         if (options.festivalDiphones()) {
-            for (Mbrola.Voice v : Mbrola.installedFestivalVoices()) train.add(new Speaker("festival-" + v.name(), "festival-diphone", v.name(), "training"));
+            for (DiphoneVoices.Voice v : DiphoneVoices.installedFestivalVoices()) train.add(new Speaker("festival-" + v.name(), "festival-diphone", v.name(), "training"));
         }
         if (options.festival()) {
             train.add(new Speaker("festival-mv", "festival", "mv", "training"));
@@ -463,8 +463,8 @@ public final class CorpusSynthesizer {
     }
 
     /** Synthesizes, aligns, converts and writes one utterance. */
-    private static Mbrola.Voice mbrolaVoice(Speaker speaker) {
-        return java.util.stream.Stream.concat(Mbrola.VOICES.stream(), Mbrola.FESTIVAL_VOICES.stream())
+    private static DiphoneVoices.Voice mbrolaVoice(Speaker speaker) {
+        return java.util.stream.Stream.concat(DiphoneVoices.VOICES.stream(), DiphoneVoices.FESTIVAL_VOICES.stream())
                 .filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
     }
 
@@ -483,7 +483,7 @@ public final class CorpusSynthesizer {
             // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by an
             // MBROLA voice or one of Festival's Italian or Czech diphone voices.
             int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
-            Mbrola.Voice voice = mbrolaVoice(speaker);
+            DiphoneVoices.Voice voice = mbrolaVoice(speaker);
             double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
             parameters.put("rate", rate);
             parameters.put("f0", f0);
@@ -496,7 +496,7 @@ public final class CorpusSynthesizer {
             }
             if (voice.isFestival() && festival == null) festival = Festival.start();
             Synthesis phones = espeak.synthesize(sentence, MBROLA_TIMING_VARIANT, rate, 50);
-            synthesis = Mbrola.speak(phones, voice, f0, formantScale, variation, voice.isFestival() ? festival : null);
+            synthesis = DiphoneVoices.speak(phones, voice, f0, formantScale, variation, voice.isFestival() ? festival : null);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
         } else {
             double stretch = round3(STRETCH_MIN + (STRETCH_MAX - STRETCH_MIN) * variation.nextDouble());

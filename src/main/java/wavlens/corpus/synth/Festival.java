@@ -29,7 +29,7 @@ import wavlens.io.UserError;
  * puts silence where speech should be (voice lj does this often); such sentences are rejected.
  *
  * <p>The same process renders phones with given durations and pitch for Festival's diphone voices
- * of other languages ({@link Mbrola#FESTIVAL_VOICES}, {@link #renderSegments}).
+ * of other languages ({@link DiphoneVoices#FESTIVAL_VOICES}, {@link #renderSegments}).
  */
 public final class Festival implements AutoCloseable {
     /** Voices: mv (male, hy_fi_mv_diphone; no missing diphones seen) and lj (female, suo_fi_lj_diphone). */
@@ -180,7 +180,7 @@ public final class Festival implements AutoCloseable {
 
     /**
      * Synthesises a Segments utterance (phones with durations and pitch targets, {@link
-     * Mbrola#segments}) with a voice, saves the wave to {@code wav} unless it is null, and returns
+     * DiphoneVoices#segments}) with a voice, saves the wave to {@code wav} unless it is null, and returns
      * Festival's messages (e.g. "UniSyn: using default diphone #-# for X-Y" for a missing diphone).
      */
     public List<String> renderSegments(String voiceFunction, String segments, Path wav) {

@@ -28,31 +28,31 @@ class FestivalDiphonesTest {
 
     @Test
     void aSegmentsUtteranceCarriesDurationsInSecondsAndPitchTargetsWithinThePhone() {
-        List<Mbrola.PhoLine> lines = List.of(new Mbrola.PhoLine("_", 20, new double[0], new double[0]),
-                new Mbrola.PhoLine("s~", 80, new double[] {50}, new double[] {210.5}),
-                new Mbrola.PhoLine("a", 125, new double[] {20, 80}, new double[] {200, 180}));
+        List<DiphoneVoices.PhoLine> lines = List.of(new DiphoneVoices.PhoLine("_", 20, new double[0], new double[0]),
+                new DiphoneVoices.PhoLine("s~", 80, new double[] {50}, new double[] {210.5}),
+                new DiphoneVoices.PhoLine("a", 125, new double[] {20, 80}, new double[] {200, 180}));
         assertEquals("(Utterance Segments ((\"#\" 0.020)(\"s~\" 0.080 (0.0400 210.5))(\"a\" 0.125 (0.0250 200.0) (0.1000 180.0))))",
-                Mbrola.segments(lines));
+                DiphoneVoices.segments(lines));
     }
 
     /** Czech has no diphone from a vowel into i (it writes "aj"): the i of Finnish ai is the Czech voices' j there, and h before t their ch. */
     @Test
     void czechVoicesSayTheIOfADiphthongAsJAndHBeforeAConsonantAsCh() {
-        Mbrola.Voice dita = Mbrola.FESTIVAL_VOICES.stream().filter(v -> v.name().equals("cs-dita")).findFirst().orElseThrow();
+        DiphoneVoices.Voice dita = DiphoneVoices.FESTIVAL_VOICES.stream().filter(v -> v.name().equals("cs-dita")).findFirst().orElseThrow();
         double[] none = new double[0];
-        List<Mbrola.PhoLine> lines = new ArrayList<>(List.of(new Mbrola.PhoLine("t", 60, none, none), new Mbrola.PhoLine("a", 60, none, none),
-                new Mbrola.PhoLine("i", 60, none, none), new Mbrola.PhoLine("h", 60, none, none), new Mbrola.PhoLine("t", 60, none, none)));
-        assertEquals(0, Mbrola.repair(lines, java.util.Set.of("a-i", "i-h", "h-t"), Mbrola.standIns(dita)));
-        assertEquals(List.of("t", "a", "j", "ch", "t"), lines.stream().map(Mbrola.PhoLine::phoneme).toList());
+        List<DiphoneVoices.PhoLine> lines = new ArrayList<>(List.of(new DiphoneVoices.PhoLine("t", 60, none, none), new DiphoneVoices.PhoLine("a", 60, none, none),
+                new DiphoneVoices.PhoLine("i", 60, none, none), new DiphoneVoices.PhoLine("h", 60, none, none), new DiphoneVoices.PhoLine("t", 60, none, none)));
+        assertEquals(0, DiphoneVoices.repair(lines, java.util.Set.of("a-i", "i-h", "h-t"), DiphoneVoices.standIns(dita)));
+        assertEquals(List.of("t", "a", "j", "ch", "t"), lines.stream().map(DiphoneVoices.PhoLine::phoneme).toList());
         // the MBROLA voices' stand-ins are not changed by the Festival ones
-        assertEquals(List.of("C", "x"), Mbrola.STAND_INS.get("h"));
-        assertFalse(Mbrola.STAND_INS.containsKey("i"));
+        assertEquals(List.of("C", "x"), DiphoneVoices.STAND_INS.get("h"));
+        assertFalse(DiphoneVoices.STAND_INS.containsKey("i"));
     }
 
     @Test
     void theVoicesLackWhatTheirLanguagesLack() {
-        assertEquals(4, Mbrola.FESTIVAL_VOICES.size());
-        for (Mbrola.Voice voice : Mbrola.FESTIVAL_VOICES) {
+        assertEquals(4, DiphoneVoices.FESTIVAL_VOICES.size());
+        for (DiphoneVoices.Voice voice : DiphoneVoices.FESTIVAL_VOICES) {
             assertTrue(voice.isFestival(), voice.name());
             assertEquals(LACKS.get(voice.name()), voice.lacksLetters(), voice.name());
             assertTrue(voice.canSay("Tuska ja kangas olivat ulkona."), voice.name());
@@ -67,16 +67,16 @@ class FestivalDiphonesTest {
      */
     @Test
     void everyInstalledVoiceSpeaksAtEspeaksPhoneTimes() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Festival.problem() == null && !Mbrola.installedFestivalVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && Festival.problem() == null && !DiphoneVoices.installedFestivalVoices().isEmpty(),
                 "needs espeak-ng, festival and festvox-italp16k / festvox-czech-dita");
         String withoutH = "Tuska ja kangas olivat ulkona, kuu paistoi tien reunalla.", withH = withoutH.replace("Tuska", "Tuhka");
         try (Festival festival = Festival.start()) {
-            for (Mbrola.Voice voice : Mbrola.installedFestivalVoices()) {
+            for (DiphoneVoices.Voice voice : DiphoneVoices.installedFestivalVoices()) {
                 List<String> phoneSet = festival.phoneSet(voice.festivalFunction());
                 for (String phoneme : voice.phonemes().values()) assertTrue(phoneSet.contains(phoneme), voice.name() + ": " + phoneme + " not in " + phoneSet);
                 String sentence = voice.canSay("h") ? withH : withoutH;
                 Synthesis espeak = EspeakNg.instance().synthesize(sentence, "m1", 175, 50);
-                Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5), festival);
+                Synthesis spoken = DiphoneVoices.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5), festival);
                 assertEquals((double) espeak.samples().length / espeak.sampleRate(), (double) spoken.samples().length / spoken.sampleRate(), 0.001,
                         voice.name() + " duration");
                 assertEquals(espeak.phones().size(), spoken.phones().size());
@@ -98,7 +98,7 @@ class FestivalDiphonesTest {
     /** --festival-diphones: the voices are training voices only, each saying only sentences its language can. */
     @Test
     void festivalDiphoneVoicesOnlyTrain() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Festival.problem() == null && !Mbrola.installedFestivalVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && Festival.problem() == null && !DiphoneVoices.installedFestivalVoices().isEmpty(),
                 "needs espeak-ng, festival and festvox-italp16k / festvox-czech-dita");
         Path plain = tmp.resolve("plain"), withVoices = tmp.resolve("diphones");
         CorpusSynthesizer.run(CorpusSynthesizer.Options.of(plain, 60, 4).withFestival(false));
@@ -106,7 +106,7 @@ class FestivalDiphonesTest {
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(withVoices.resolve("corpus.json"));
         for (String split : List.of("dev", "test")) assertEquals(p.get("splits").get(split).get("speakers"), m.get("splits").get(split).get("speakers"));
         int spoken = 0;
-        for (Mbrola.Voice v : Mbrola.installedFestivalVoices()) {
+        for (DiphoneVoices.Voice v : DiphoneVoices.installedFestivalVoices()) {
             JsonNode voice = m.get("voices").get("festival-" + v.name());
             assertNotNull(voice, v.name());
             assertEquals("training", voice.get("role").asText());
@@ -116,7 +116,7 @@ class FestivalDiphonesTest {
         assertTrue(spoken > 0);
         for (JsonNode u : m.get("utteranceList")) {
             String speaker = u.get("speaker").asText();
-            Mbrola.Voice voice = Mbrola.FESTIVAL_VOICES.stream().filter(v -> speaker.equals("festival-" + v.name())).findFirst().orElse(null);
+            DiphoneVoices.Voice voice = DiphoneVoices.FESTIVAL_VOICES.stream().filter(v -> speaker.equals("festival-" + v.name())).findFirst().orElse(null);
             if (voice == null) continue;
             assertFalse(u.get("split").asText().equals("dev") || u.get("split").asText().equals("test"));
             assertTrue(voice.canSay(u.get("text").asText()), voice.name() + " lacks a letter of " + u.get("text").asText());

@@ -46,23 +46,23 @@ class MbrolaTest {
 
     @Test
     void everyVoiceHasAPhonemeForEveryFinnishPhone() throws Exception {
-        for (Mbrola.Voice voice : Mbrola.VOICES) {
+        for (DiphoneVoices.Voice voice : DiphoneVoices.VOICES) {
             assertEquals(LACKS.getOrDefault(voice.name(), ""), voice.lacksLetters(), voice.name());
             for (String phone : FINNISH_PHONES) {
                 if (lacks(voice, phone) || phone.equals("Z") && LACKS_ZH.contains(voice.name())) { // French: no h; Czech: no ä, ö, y
-                    assertThrows(UnusableUtterance.class, () -> Mbrola.phonemesOf(phone, voice), voice.name() + " lacks " + phone);
+                    assertThrows(UnusableUtterance.class, () -> DiphoneVoices.phonemesOf(phone, voice), voice.name() + " lacks " + phone);
                     continue;
                 }
-                List<String> phonemes = Mbrola.phonemesOf(phone, voice);
+                List<String> phonemes = DiphoneVoices.phonemesOf(phone, voice);
                 boolean ownPhoneme = DIPHTHONG_PHONEMES.getOrDefault(voice.name(), Set.of()).contains(phone);
                 assertEquals(phone.length() == 2 && !phone.equals("s2") && !ownPhoneme ? 2 : 1, phonemes.size(), voice.name() + " " + phone);
             }
-            assertThrows(UnusableUtterance.class, () -> Mbrola.phonemesOf("R", voice), "a phone of another language");
+            assertThrows(UnusableUtterance.class, () -> DiphoneVoices.phonemesOf("R", voice), "a phone of another language");
         }
     }
 
     /** Whether the phone (or a vowel of a diphthong) is a letter the voice lacks; espeak-ng writes ä as &, ö as Y. */
-    private static boolean lacks(Mbrola.Voice voice, String phone) {
+    private static boolean lacks(DiphoneVoices.Voice voice, String phone) {
         if (phone.equals("s2")) return false;
         for (char c : phone.toCharArray()) {
             char letter = c == '&' ? 'ä' : c == 'Y' ? 'ö' : c;
@@ -82,8 +82,8 @@ class MbrolaTest {
                 new Synthesis.Phone("ai", 0, 0.100 * rate, 0.300 * rate),
                 new Synthesis.Phone("l", 1, 0.350 * rate, 0.450 * rate),
                 new Synthesis.Phone("l", 1, 0.450 * rate, 0.550 * rate));
-        Mbrola.Voice german = Mbrola.VOICES.stream().filter(v -> v.name().equals("de1")).findFirst().orElseThrow();
-        List<Mbrola.PhoLine> lines = Mbrola.phoLines(phones, rate, (int) (0.650 * rate), german, 200, new SplittableRandom(1));
+        DiphoneVoices.Voice german = DiphoneVoices.VOICES.stream().filter(v -> v.name().equals("de1")).findFirst().orElseThrow();
+        List<DiphoneVoices.PhoLine> lines = DiphoneVoices.phoLines(phones, rate, (int) (0.650 * rate), german, 200, new SplittableRandom(1));
         assertEquals(List.of("_ 100", "a: 100", "i: 100", "_ 50", "l 200", "_ 100"), phonemesAndDurations(lines));
         // Pitch: declination 1.15 -> 0.85 of the base over the utterance, +12 % on a word's first vowel,
         // times a per-word level in [0.95, 1.05].
@@ -104,54 +104,54 @@ class MbrolaTest {
         List<Synthesis.Phone> phones = List.of(
                 new Synthesis.Phone("k", 0, 0.100 * rate, 0.200 * rate),
                 new Synthesis.Phone("ai", 0, 0.200 * rate, 0.400 * rate));
-        Mbrola.Voice hebrew = Mbrola.VOICES.stream().filter(v -> v.name().equals("hb2")).findFirst().orElseThrow();
-        List<Mbrola.PhoLine> lines = Mbrola.phoLines(phones, rate, (int) (0.500 * rate), hebrew, 200, new SplittableRandom(1));
+        DiphoneVoices.Voice hebrew = DiphoneVoices.VOICES.stream().filter(v -> v.name().equals("hb2")).findFirst().orElseThrow();
+        List<DiphoneVoices.PhoLine> lines = DiphoneVoices.phoLines(phones, rate, (int) (0.500 * rate), hebrew, 200, new SplittableRandom(1));
         assertEquals(List.of("_ 100", "k 100", "ai 200", "_ 100"), phonemesAndDurations(lines));
         // accented: declination at the diphthong's middle (0.3 of 0.5 s) times 1.12, within the word's level
         double f0 = lines.get(2).pitchHz()[0], plain = 200 * (1.15 - 0.3 * 0.3 / 0.5);
         assertTrue(f0 >= plain * 0.95 * 1.12 - 0.1 && f0 <= plain * 1.05 * 1.12 + 0.1, "ai " + f0);
 
-        Mbrola.Voice italian = Mbrola.VOICES.stream().filter(v -> v.name().equals("it2")).findFirst().orElseThrow();
+        DiphoneVoices.Voice italian = DiphoneVoices.VOICES.stream().filter(v -> v.name().equals("it2")).findFirst().orElseThrow();
         assertEquals(List.of("_ 100", "K 100", "A2 100", "I2 100", "_ 100"),
-                phonemesAndDurations(Mbrola.phoLines(phones, rate, (int) (0.500 * rate), italian, 200, new SplittableRandom(1))));
+                phonemesAndDurations(DiphoneVoices.phoLines(phones, rate, (int) (0.500 * rate), italian, 200, new SplittableRandom(1))));
     }
 
     /** Each line as "phoneme milliseconds". */
-    private static List<String> phonemesAndDurations(List<Mbrola.PhoLine> lines) {
+    private static List<String> phonemesAndDurations(List<DiphoneVoices.PhoLine> lines) {
         List<String> out = new ArrayList<>();
-        for (Mbrola.PhoLine l : lines) out.add(l.phoneme() + " " + l.milliseconds());
+        for (DiphoneVoices.PhoLine l : lines) out.add(l.phoneme() + " " + l.milliseconds());
         return out;
     }
 
     @Test
     void aMissingDiphoneGetsAStandIn() {
         // German has no h before a consonant: "h-t" missing, "C-t" there (Finnish h before t is [ç] after a front vowel).
-        List<Mbrola.PhoLine> lines = new ArrayList<>(List.of(
-                new Mbrola.PhoLine("E:", 80, new double[] {50}, new double[] {200}),
-                new Mbrola.PhoLine("h", 60, new double[] {50}, new double[] {200}),
-                new Mbrola.PhoLine("t", 70, new double[0], new double[0])));
-        int remaining = Mbrola.repair(lines, Set.of("h-t", "x-t"));
+        List<DiphoneVoices.PhoLine> lines = new ArrayList<>(List.of(
+                new DiphoneVoices.PhoLine("E:", 80, new double[] {50}, new double[] {200}),
+                new DiphoneVoices.PhoLine("h", 60, new double[] {50}, new double[] {200}),
+                new DiphoneVoices.PhoLine("t", 70, new double[0], new double[0])));
+        int remaining = DiphoneVoices.repair(lines, Set.of("h-t", "x-t"));
         assertEquals(0, remaining);
         assertEquals("C", lines.get(1).phoneme());
         assertEquals(60, lines.get(1).milliseconds());
 
         // Nothing stands in for t, and every stand-in for h is missing too: counted, left as it is.
-        List<Mbrola.PhoLine> stuck = new ArrayList<>(List.of(
-                new Mbrola.PhoLine("h", 60, new double[] {50}, new double[] {200}),
-                new Mbrola.PhoLine("t", 70, new double[0], new double[0])));
-        assertEquals(1, Mbrola.repair(stuck, Set.of("h-t", "C-t", "x-t")));
+        List<DiphoneVoices.PhoLine> stuck = new ArrayList<>(List.of(
+                new DiphoneVoices.PhoLine("h", 60, new double[] {50}, new double[] {200}),
+                new DiphoneVoices.PhoLine("t", 70, new double[0], new double[0])));
+        assertEquals(1, DiphoneVoices.repair(stuck, Set.of("h-t", "C-t", "x-t")));
         assertEquals("h", stuck.get(0).phoneme());
     }
 
     /** A real MBROLA voice (CI installs mbrola and mbrola-sw2): the audio follows espeak-ng's timing. */
     @Test
     void anInstalledVoiceSpeaksAtEspeaksPhoneTimes() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && DiphoneVoices.problem() == null && !DiphoneVoices.installedVoices().isEmpty(),
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
-        Mbrola.Voice voice = Mbrola.installedVoices().getFirst();
+        DiphoneVoices.Voice voice = DiphoneVoices.installedVoices().getFirst();
         String sentence = "Hirvi seisoi keskellä tietä.";
         Synthesis espeak = EspeakNg.instance().synthesize(sentence, "m1", 175, 50);
-        Synthesis spoken = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(3));
+        Synthesis spoken = DiphoneVoices.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(3));
 
         // Same length (to the millisecond) and the same phones at the same times.
         double espeakSeconds = (double) espeak.samples().length / espeak.sampleRate();
@@ -178,7 +178,7 @@ class MbrolaTest {
      */
     @Test
     void everyInstalledVoiceSpeaksAllFinnishSounds() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && DiphoneVoices.problem() == null && !DiphoneVoices.installedVoices().isEmpty(),
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
         Synthesis espeak = EspeakNg.instance().synthesize("Yöllä äiti lähti hyvin kengät jalassa ulos, kuu paistoi.", "m1", 175, 50);
         Synthesis withoutH = EspeakNg.instance().synthesize("Yöllä äiti läksi kyllä kengät jalassa ulos, kuu paistoi.", "m1", 175, 50);
@@ -187,11 +187,11 @@ class MbrolaTest {
         Synthesis backWithoutH = EspeakNg.instance().synthesize("Tuska ja kangas olivat ulkona, kuu paistoi tien reunalla.", "m1", 175, 50);
         // for Telugu (tl1), whose diphthongs are ai and au only (its README): no oi, ie or eu
         Synthesis backAiAu = EspeakNg.instance().synthesize("Tuhka ja kangas olivat ulkona, kuu paistaa kadulla.", "m1", 175, 50);
-        for (Mbrola.Voice voice : Mbrola.installedVoices()) {
+        for (DiphoneVoices.Voice voice : DiphoneVoices.installedVoices()) {
             assertEquals(voice.lacksLetters().isEmpty(), voice.canSay("yöllä lähti"), voice.name());
             boolean front = voice.canSay("äöy"), h = voice.canSay("h");
             Synthesis sentence = voice.name().equals("tl1") ? backAiAu : front ? (h ? espeak : withoutH) : (h ? back : backWithoutH);
-            Synthesis spoken = Mbrola.speak(sentence, voice, voice.typicalF0(), 1, new SplittableRandom(5));
+            Synthesis spoken = DiphoneVoices.speak(sentence, voice, voice.typicalF0(), 1, new SplittableRandom(5));
             for (Synthesis.Phone ph : spoken.phones()) {
                 if (!"aeiouy&Y".contains(ph.name().substring(0, 1))) continue;
                 double level = rms(spoken.samples(), (int) ph.start(), (int) ph.end());
@@ -206,12 +206,12 @@ class MbrolaTest {
      */
     @Test
     void formantScaleMovesTheSpectrumAndKeepsTheTiming() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && DiphoneVoices.problem() == null && !DiphoneVoices.installedVoices().isEmpty(),
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
-        Mbrola.Voice voice = Mbrola.installedVoices().getFirst();
+        DiphoneVoices.Voice voice = DiphoneVoices.installedVoices().getFirst();
         Synthesis espeak = EspeakNg.instance().synthesize("Mustikkapiirakka on isän lempiruokaa.", "m1", 175, 50);
-        Synthesis plain = Mbrola.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5));
-        Synthesis raised = Mbrola.speak(espeak, voice, voice.typicalF0(), 1.2, new SplittableRandom(5));
+        Synthesis plain = DiphoneVoices.speak(espeak, voice, voice.typicalF0(), 1, new SplittableRandom(5));
+        Synthesis raised = DiphoneVoices.speak(espeak, voice, voice.typicalF0(), 1.2, new SplittableRandom(5));
         assertEquals((double) plain.samples().length / plain.sampleRate(), (double) raised.samples().length / raised.sampleRate(), 0.001);
         for (int k = 0; k < plain.phones().size(); k++) {
             assertEquals(plain.phones().get(k).start() / plain.sampleRate(), raised.phones().get(k).start() / raised.sampleRate(), 0.001);
@@ -244,7 +244,7 @@ class MbrolaTest {
     /** --mbrola: the voices are training voices only; dev and test keep the plain corpus's voices and sentences. */
     @Test
     void mbrolaVoicesOnlyTrain() throws Exception {
-        assumeTrue(EspeakNg.problem() == null && Mbrola.problem() == null && !Mbrola.installedVoices().isEmpty(),
+        assumeTrue(EspeakNg.problem() == null && DiphoneVoices.problem() == null && !DiphoneVoices.installedVoices().isEmpty(),
                 "needs espeak-ng, mbrola and an MBROLA voice (mbrola-sw2)");
         // with mbrola-fr2 and mbrola-pl1 (CI installs them) the French voice speaks too, only sentences without h, and the Polish one only sentences without ä, ö, y
         Path plain = tmp.resolve("plain"), withMbrola = tmp.resolve("mbrola");
@@ -253,7 +253,7 @@ class MbrolaTest {
         JsonNode p = Json.read(plain.resolve("corpus.json")), m = Json.read(withMbrola.resolve("corpus.json"));
         for (String split : List.of("dev", "test")) assertEquals(p.get("splits").get(split).get("speakers"), m.get("splits").get(split).get("speakers"));
         int spoken = 0;
-        for (Mbrola.Voice v : Mbrola.installedVoices()) {
+        for (DiphoneVoices.Voice v : DiphoneVoices.installedVoices()) {
             JsonNode voice = m.get("voices").get("mbrola-" + v.name());
             assertNotNull(voice, v.name());
             assertEquals("training", voice.get("role").asText());
@@ -265,7 +265,7 @@ class MbrolaTest {
         for (JsonNode u : m.get("utteranceList")) {
             if (!u.get("speaker").asText().startsWith("mbrola-")) continue;
             assertFalse(u.get("split").asText().equals("dev") || u.get("split").asText().equals("test"));
-            Mbrola.Voice voice = Mbrola.VOICES.stream().filter(v -> u.get("speaker").asText().equals("mbrola-" + v.name())).findFirst().orElseThrow();
+            DiphoneVoices.Voice voice = DiphoneVoices.VOICES.stream().filter(v -> u.get("speaker").asText().equals("mbrola-" + v.name())).findFirst().orElseThrow();
             assertTrue(voice.canSay(u.get("text").asText()), voice.name() + " lacks a letter of " + u.get("text").asText());
             Path stem = withMbrola.resolve(u.get("path").asText());
             assertEquals(16000, AudioFile.read(Path.of(stem + ".wav")).sampleRate());

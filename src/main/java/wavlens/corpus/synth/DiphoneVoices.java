@@ -31,8 +31,8 @@ import wavlens.io.UserError;
  * 0.85 times the utterance's base pitch, raised 12 % on the first vowel of each word (Finnish
  * stresses the first syllable), with a small random level per word.
  */
-public final class Mbrola {
-    private Mbrola() {}
+public final class DiphoneVoices {
+    private DiphoneVoices() {}
 
     /** Where Debian's mbrola-XX packages put their databases: /usr/share/mbrola/XX/XX. */
     static final Path VOICE_ROOT = Path.of("/usr/share/mbrola");
