@@ -410,11 +410,7 @@ public final class DiphoneVoices {
             } catch (IOException e) {
                 throw new UserError("mbrola: " + e.getMessage());
             } finally {
-                try {
-                    if (wav != null) Files.deleteIfExists(wav);
-                } catch (IOException ignored) {
-                    // a temporary file left behind is harmless
-                }
+                deleteTemporary(wav);
             }
         });
     }
@@ -617,13 +613,17 @@ public final class DiphoneVoices {
             for (int i = 0; i < Math.min(mono.length, samples.length); i++) samples[i] = (short) Math.max(-32768, Math.min(32767, Math.round(mono[i] * 32768.0)));
             return new Synthesis(samples, pcm.sampleRate(), retimed(espeak, pcm.sampleRate(), samples.length));
         } catch (IOException e) {
-            throw new UserError("mbrola: " + e.getMessage());
+            throw new UserError((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": " + e.getMessage());
         } finally {
-            try {
-                if (wav != null) Files.deleteIfExists(wav);
-            } catch (IOException ignored) {
-                // a temporary file left behind is harmless
-            }
+            deleteTemporary(wav);
+        }
+    }
+
+    private static void deleteTemporary(Path file) {
+        try {
+            if (file != null) Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a temporary file left behind is harmless
         }
     }
 
