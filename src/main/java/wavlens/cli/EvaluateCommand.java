@@ -111,12 +111,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         summary.put("wer", round(all.wer()));
         summary.put("speakers", perSpeaker);
         summary.put("seconds", round((System.nanoTime() - start) / 1e9));
-        if (out != null) {
-            try {
-                java.nio.file.Files.createDirectories(out);
-            } catch (java.io.IOException e) {
-                throw UserError.inFile(out, "cannot create the output folder: " + e.getMessage());
-            }
+        if (out != null) { // each file written atomically, its folder made as needed (AtomicFiles)
             Json.write(out.resolve("asr.json"), summary);
             Csv.write(out.resolve("speakers.csv"), List.of("speaker", "utterances", "reference_chars", "char_edits", "cer", "reference_words",
                     "word_edits", "wer"), speakerRows);

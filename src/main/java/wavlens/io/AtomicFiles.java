@@ -35,6 +35,9 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // createDirectories met a file where a folder should be; the exception's message is only that path
+            throw UserError.inFile(target, "cannot write: " + e.getFile() + " is a file, not a folder");
         } catch (IOException e) {
             throw UserError.inFile(target, "cannot write: " + e.getMessage());
         } finally {

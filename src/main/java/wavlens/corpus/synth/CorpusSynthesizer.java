@@ -307,7 +307,7 @@ public final class CorpusSynthesizer {
                         skipped++;
                         continue;
                     }
-                    if ((speaker.engine().equals("mbrola") || speaker.engine().equals("festival-diphone")) && !mbrolaVoice(speaker).canSay(sentence)) {
+                    if (speaksThroughDiphoneVoice(speaker) && !diphoneVoice(speaker).canSay(sentence)) {
                         attempt--; // not an attempt: the French MBROLA voices have no h, the Czech ones no ä, ö, y, ...
                         skipped++;
                         continue;
@@ -462,12 +462,18 @@ public final class CorpusSynthesizer {
         return counts;
     }
 
-    /** Synthesizes, aligns, converts and writes one utterance. */
-    private static DiphoneVoices.Voice mbrolaVoice(Speaker speaker) {
+    /** Whether the speaker says espeak-ng's phones at espeak-ng's times through a diphone voice (MBROLA or Festival's foreign ones). */
+    private static boolean speaksThroughDiphoneVoice(Speaker speaker) {
+        return speaker.engine().equals("mbrola") || speaker.engine().equals("festival-diphone");
+    }
+
+    /** The diphone voice of such a speaker. */
+    private static DiphoneVoices.Voice diphoneVoice(Speaker speaker) {
         return java.util.stream.Stream.concat(DiphoneVoices.VOICES.stream(), DiphoneVoices.FESTIVAL_VOICES.stream())
                 .filter(v -> v.name().equals(speaker.voice())).findFirst().orElseThrow();
     }
 
+    /** Synthesizes, aligns, converts and writes one utterance. */
     private Utterance makeOne(String id, String split, Speaker speaker, String sentence, SplittableRandom variation) throws UnusableUtterance {
         Map<String, Object> parameters = new LinkedHashMap<>();
         Synthesis synthesis;
@@ -479,11 +485,11 @@ public final class CorpusSynthesizer {
             parameters.put("pitch", pitch);
             synthesis = espeak.synthesize(sentence, speaker.voice(), rate, pitch);
             alignment = Alignment.of(sentence, synthesis, LetterAligner.ESPEAK);
-        } else if (speaker.engine().equals("mbrola") || speaker.engine().equals("festival-diphone")) {
+        } else if (speaksThroughDiphoneVoice(speaker)) {
             // espeak-ng's Finnish phones and durations (the variant does not change them), spoken by an
             // MBROLA voice or one of Festival's Italian or Czech diphone voices.
             int rate = RATE_MIN + variation.nextInt(RATE_MAX - RATE_MIN + 1);
-            DiphoneVoices.Voice voice = mbrolaVoice(speaker);
+            DiphoneVoices.Voice voice = diphoneVoice(speaker);
             double f0 = round3(voice.typicalF0() * (MBROLA_F0_MIN + (MBROLA_F0_MAX - MBROLA_F0_MIN) * variation.nextDouble()));
             parameters.put("rate", rate);
             parameters.put("f0", f0);
@@ -621,9 +627,9 @@ public final class CorpusSynthesizer {
             v.put("engine", sp.engine());
             v.put("voice", switch (sp.engine()) {
                 case "espeak-ng" -> "fi+" + sp.voice();
-                case "mbrola" -> sp.voice() + " (" + mbrolaVoice(sp).speaker()
+                case "mbrola" -> sp.voice() + " (" + diphoneVoice(sp).speaker()
                         + ", MBROLA) speaking espeak-ng's Finnish phones and durations";
-                case "festival-diphone" -> Path.of(mbrolaVoice(sp).festivalFolder()).getFileName() + " (" + mbrolaVoice(sp).speaker()
+                case "festival-diphone" -> Path.of(diphoneVoice(sp).festivalFolder()).getFileName() + " (" + diphoneVoice(sp).speaker()
                         + ", Festival diphones) speaking espeak-ng's Finnish phones and durations";
                 default -> sp.voice().equals("mv") ? "hy_fi_mv_diphone" : "suo_fi_lj_diphone";
             });

@@ -64,6 +64,11 @@ public final class DiphoneVoices {
             return festivalFolder != null;
         }
 
+        /** Who renders it and its name, for messages: "mbrola de1", "festival lp". */
+        String label() {
+            return (isFestival() ? "festival " : "mbrola ") + name;
+        }
+
         /** MBROLA's database file, or the Festival voice's folder. */
         public Path database() {
             return isFestival() ? FESTIVAL_VOICE_ROOT.resolve(festivalFolder) : VOICE_ROOT.resolve(name).resolve(name);
@@ -548,7 +553,7 @@ public final class DiphoneVoices {
             if (first != null && second != null && isVowel(first, voice) && isVowel(second, voice)) return List.of(first, second);
         }
         // e.g. a phone of another language espeak-ng switched to; the letter aligner would reject it too
-        throw new UnusableUtterance((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
+        throw new UnusableUtterance(voice.label() + ": no phoneme for espeak-ng's phone '" + espeakPhone + "'");
     }
 
     /** Whether the phoneme is the voice's phoneme for a vowel or for a diphthong (hb2's ai, ...). */
@@ -594,7 +599,7 @@ public final class DiphoneVoices {
         }
         List<PhoLine> lines = new ArrayList<>(phoLines(espeak.phones(), espeak.sampleRate(), espeak.samples().length, voice, baseF0, random));
         int missing = repair(lines, missingDiphones(voice, festival), standIns(voice));
-        if (missing > MAX_MISSING_DIPHONES) throw new UnusableUtterance((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": " + missing + " diphones missing from the voice");
+        if (missing > MAX_MISSING_DIPHONES) throw new UnusableUtterance(voice.label() + ": " + missing + " diphones missing from the voice");
         Path wav = null;
         try {
             wav = Files.createTempFile("wavlens-mbrola-", ".wav");
@@ -613,7 +618,7 @@ public final class DiphoneVoices {
             for (int i = 0; i < Math.min(mono.length, samples.length); i++) samples[i] = (short) Math.max(-32768, Math.min(32767, Math.round(mono[i] * 32768.0)));
             return new Synthesis(samples, pcm.sampleRate(), retimed(espeak, pcm.sampleRate(), samples.length));
         } catch (IOException e) {
-            throw new UserError((voice.isFestival() ? "festival " : "mbrola ") + voice.name() + ": " + e.getMessage());
+            throw new UserError(voice.label() + ": " + e.getMessage());
         } finally {
             deleteTemporary(wav);
         }

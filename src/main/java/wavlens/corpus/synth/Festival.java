@@ -161,7 +161,7 @@ public final class Festival implements AutoCloseable {
             for (Synthesis.Phone p : phones) inSamples.add(new Synthesis.Phone(p.name(), p.word(), p.start() * rate, p.end() * rate));
             return new Synthesis(samples, rate, inSamples);
         } catch (IOException e) {
-            throw new IllegalStateException("festival: " + e.getMessage(), e);
+            throw failed(e);
         }
     }
 
@@ -174,7 +174,7 @@ public final class Festival implements AutoCloseable {
             }
             throw new UserError("festival: no phone set for " + voiceFunction + "; is its festvox package installed?");
         } catch (IOException e) {
-            throw new IllegalStateException("festival: " + e.getMessage(), e);
+            throw failed(e);
         }
     }
 
@@ -190,7 +190,7 @@ public final class Festival implements AutoCloseable {
                     + (wav == null ? "" : "\n(utt.save.wave wavlens-utt \"" + wav + "\" 'riff)"));
             return readAnswer();
         } catch (IOException e) {
-            throw new IllegalStateException("festival: " + e.getMessage(), e);
+            throw failed(e);
         }
     }
 
@@ -206,7 +206,12 @@ public final class Festival implements AutoCloseable {
             if (line.equals(END_MARK)) return lines;
             lines.add(line);
         }
-        throw new IllegalStateException("festival exited unexpectedly; output: " + String.join(" | ", lines));
+        throw new UserError("festival exited unexpectedly; its last output: " + String.join(" | ", lines));
+    }
+
+    /** The pipe to the festival process broke (it died or was killed): the corpus cannot go on. */
+    private static UserError failed(IOException e) {
+        return new UserError("festival: lost the festival process (" + e.getMessage() + ")");
     }
 
     @Override
