@@ -106,6 +106,50 @@ public record Contingency(long[] labelIds, long[] clusterIds, long[] labelSizes,
         return new Contingency(labelIds, clusterIds, labelSizes, clusterSizes, cellRow, cellCol, cellCount, n);
     }
 
+    /**
+     * The table from its cells, as a distributed count reduces it: cell t says that cellCounts[t]
+     * items have label cellLabels[t] and cluster cellClusters[t]. Cells may come in any order and a
+     * (label, cluster) pair may repeat (its counts add up); the result is the table {@link #of}
+     * builds from the items themselves.
+     */
+    public static Contingency ofCells(long[] cellLabels, long[] cellClusters, long[] cellCounts) {
+        if (cellLabels.length != cellClusters.length || cellLabels.length != cellCounts.length) {
+            throw new IllegalArgumentException("cell arrays of different lengths");
+        }
+        java.util.TreeMap<Long, java.util.TreeMap<Long, Long>> byLabel = new java.util.TreeMap<>();
+        java.util.TreeSet<Long> clusterSet = new java.util.TreeSet<>();
+        long n = 0;
+        for (int t = 0; t < cellCounts.length; t++) {
+            if (cellCounts[t] < 0) throw new IllegalArgumentException("negative cell count");
+            if (cellCounts[t] == 0) continue;
+            byLabel.computeIfAbsent(cellLabels[t], l -> new java.util.TreeMap<>()).merge(cellClusters[t], cellCounts[t], Long::sum);
+            clusterSet.add(cellClusters[t]);
+            n += cellCounts[t];
+        }
+        if (n == 0) throw new UserError("no items to compare (empty label arrays)");
+        long[] labelIds = byLabel.keySet().stream().mapToLong(Long::longValue).toArray();
+        long[] clusterIds = clusterSet.stream().mapToLong(Long::longValue).toArray();
+        long[] labelSizes = new long[labelIds.length], clusterSizes = new long[clusterIds.length];
+        int cells = 0;
+        for (var row : byLabel.values()) cells += row.size();
+        int[] cellRow = new int[cells], cellCol = new int[cells];
+        long[] cellCount = new long[cells];
+        int k = 0, i = 0;
+        for (var row : byLabel.values()) {
+            for (var cell : row.entrySet()) {
+                int j = Arrays.binarySearch(clusterIds, cell.getKey());
+                cellRow[k] = i;
+                cellCol[k] = j;
+                cellCount[k] = cell.getValue();
+                labelSizes[i] += cell.getValue();
+                clusterSizes[j] += cell.getValue();
+                k++;
+            }
+            i++;
+        }
+        return new Contingency(labelIds, clusterIds, labelSizes, clusterSizes, cellRow, cellCol, cellCount, n);
+    }
+
     /** The distinct values, ascending. */
     static long[] distinctSorted(long[] values) {
         if (values.length == 0) return new long[0];

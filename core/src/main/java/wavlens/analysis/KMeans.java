@@ -1,6 +1,7 @@
 package wavlens.analysis;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
@@ -110,13 +111,13 @@ public final class KMeans {
      * The input matrix plus per-row constants: pointSq = ‖x‖² and scale = 1 (Euclidean), or
      * pointSq = 1 and scale = 1/‖x‖ (spherical: the row as a unit vector, without copying it).
      */
-    static final class Data {
+    public static final class Data {
         final float[] x;
         final int n, d;
         final boolean spherical;
         final double[] pointSq, scale;
 
-        Data(float[] x, int n, int d, boolean spherical) {
+        public Data(float[] x, int n, int d, boolean spherical) {
             this.x = x;
             this.n = n;
             this.d = d;
@@ -142,6 +143,15 @@ public final class KMeans {
         private static String firstBad(float[] x, int row, int d) {
             for (int f = 0; f < d; f++) if (!Float.isFinite(x[row * d + f])) return " (column " + f + " is " + x[row * d + f] + ")";
             return " (squared norm overflows)";
+        }
+
+        public int rows() {
+            return n;
+        }
+
+        /** The rows as given (not normalised), row-major. */
+        public float[] values() {
+            return x;
         }
 
         /** Mean over features of the per-feature variance (of the unit rows in spherical mode). */
@@ -510,6 +520,95 @@ public final class KMeans {
         int[] labels = new int[n];
         assign(data, centres, k, new float[Math.min(BLOCK_ROWS, n) * k], labels);
         return new Result(centres, labels, inertia(data, centres, labels), step, converged, new double[0], k, d, 0);
+    }
+
+    // ------------------------------------------------------------------ pieces for distributed k-means
+
+    /*
+     * wavlens-spark runs the same Lloyd iteration over blocks of rows held by Spark executors: each
+     * block returns the sums below, the driver adds them up in block order and updates the centres
+     * with updateCentres. Adding per-block double sums in a fixed order keeps a run deterministic
+     * for a seed, whatever the task timing.
+     */
+
+    /** One block's part of a Lloyd step: per-cluster sums of its rows and counts, and its inertia against the centres used. */
+    public record StepSums(double[] sums, long[] counts, double inertia) {}
+
+    /** Assigns the block's rows to the nearest of the k centres and returns their sums, counts and inertia (as {@link #lloyd} does). */
+    public static StepSums stepSums(Data block, float[] centres, int k) {
+        int n = block.n, d = block.d;
+        int[] labels = new int[n];
+        assign(block, centres, k, new float[Math.min(BLOCK_ROWS, n) * k], labels);
+        double[] sums = new double[k * d];
+        long[] counts = new long[k];
+        double inertia = accumulate(block, centres, k, labels, sums, counts, new double[n]);
+        return new StepSums(sums, counts, inertia);
+    }
+
+    /** The block's final labels against the final centres and their inertia. */
+    public record Labels(int[] labels, double inertia) {}
+
+    public static Labels labels(Data block, float[] centres, int k) {
+        int[] labels = new int[block.n];
+        assign(block, centres, k, new float[Math.min(BLOCK_ROWS, block.n) * k], labels);
+        return new Labels(labels, inertia(block, centres, labels));
+    }
+
+    /**
+     * The block's {@code count} rows farthest from their nearest centre, for re-seeding empty
+     * clusters as {@link #relocateEmpty} does: local row, squared distance, label and the point
+     * (unit length in spherical mode, in double as relocateEmpty moves it), farthest first, the
+     * lower row first on a tie.
+     */
+    public record Far(int row, double distance, int label, double[] point) {}
+
+    public static List<Far> farthest(Data block, float[] centres, int k, int count) {
+        int n = block.n, d = block.d;
+        int[] labels = new int[n];
+        assign(block, centres, k, new float[Math.min(BLOCK_ROWS, n) * k], labels);
+        double[] pointDist = new double[n];
+        for (int i = 0; i < n; i++) pointDist[i] = squaredDistance(block, i, centres, labels[i] * d);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> pointDist[a] != pointDist[b] ? Double.compare(pointDist[b], pointDist[a]) : Integer.compare(a, b));
+        List<Far> out = new java.util.ArrayList<>();
+        for (int r = 0; r < Math.min(count, n); r++) {
+            int i = order[r];
+            double[] point = new double[d];
+            for (int f = 0; f < d; f++) point[f] = block.x[i * d + f] * block.scale[i];
+            out.add(new Far(i, pointDist[i], labels[i], point));
+        }
+        return out;
+    }
+
+    /** Σ_i x_i per feature (unit rows in spherical mode): the first pass of the mean feature variance. */
+    public static double[] featureSums(Data block) {
+        double[] sum = new double[block.d];
+        for (int i = 0; i < block.n; i++) for (int f = 0; f < block.d; f++) sum[f] += block.x[i * block.d + f] * block.scale[i];
+        return sum;
+    }
+
+    /** Σ_i (x_i − mean)² per feature: the second pass ({@link Data#meanVariance} in two passes, as here). */
+    public static double[] featureSquaredDeviations(Data block, double[] mean) {
+        double[] sq = new double[block.d];
+        for (int i = 0; i < block.n; i++) {
+            for (int f = 0; f < block.d; f++) {
+                double c = block.x[i * block.d + f] * block.scale[i] - mean[f];
+                sq[f] += c * c;
+            }
+        }
+        return sq;
+    }
+
+    /** Greedy k-means++ on the given rows (a sample of a larger data set), as {@link #fit} seeds. */
+    public static float[] seedKMeansPlusPlus(Data sample, int k, SplittableRandom rng) {
+        if (k > sample.n) throw new UserError("k = " + k + " is more than the " + sample.n + " rows to seed from");
+        return kMeansPlusPlus(sample, k, rng);
+    }
+
+    /** The centre update of a Lloyd step from summed block results; returns Σ_j ‖new − old‖². */
+    public static double updateCentresFromSums(float[] centres, double[] sums, long[] counts, int k, int d, boolean spherical) {
+        return updateCentres(centres, sums, counts, k, d, spherical);
     }
 
     // ------------------------------------------------------------------ small helpers

@@ -36,7 +36,16 @@ public final class ScoreCommand implements Callable<Integer> {
             throw UserError.inFile(clusters, "has " + c.length + " items but " + labels + " has " + l.length);
         }
         if (l.length == 0) throw UserError.inFile(labels, "is empty");
-        Contingency table = Contingency.of(l, c);
+        print(Contingency.of(l, c), names, perLabel);
+        return 0;
+    }
+
+    /**
+     * Prints the measures of a contingency table (and with perLabel each label's line, named from
+     * names when given); the last line is one JSON object. spark score prints through this too, so
+     * both commands say the same thing for the same table.
+     */
+    public static void print(Contingency table, Map<Long, String> names, boolean perLabel) {
         Map<String, Object> scores = ClusterLabelMetrics.score(table).toMap();
         if (perLabel) {
             ClusterLabelMetrics.PerLabel p = ClusterLabelMetrics.perLabel(table);
@@ -48,7 +57,6 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         for (var e : scores.entrySet()) System.out.println(e.getKey() + "\t" + e.getValue());
         System.out.println(Json.oneLine(scores));
-        return 0;
     }
 
     /**

@@ -237,6 +237,137 @@ public final class Npy {
         return new Array(shape, descr, fl, db, in, lo, bo);
     }
 
+    // ---------------------------------------------------------------- row ranges
+
+    /** What a .npy header says: dtype (e.g. "<f4"), shape, and where the data start in the file. */
+    public record Header(String dtype, int[] shape, long dataOffset) {
+        public int rows() {
+            return shape.length == 0 ? 1 : shape[0];
+        }
+
+        /** Values per row (1 for a 1-D array). */
+        public int cols() {
+            int c = 1;
+            for (int i = 1; i < shape.length; i++) c *= shape[i];
+            return c;
+        }
+    }
+
+    /** Reads only the header (the data are not touched), for readers of row ranges. */
+    public static Header header(Path file) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            ByteBuffer prefix = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            int got = fill(ch, prefix);
+            byte[] p = prefix.array();
+            if (got < 10 || !Arrays.equals(Arrays.copyOf(p, 6), MAGIC)) throw UserError.inFile(file, "not a NumPy .npy file (bad magic)");
+            int major = p[6];
+            int headerStart = major == 1 ? 10 : 12;
+            if (major < 1 || major > 3) throw UserError.inFile(file, "unsupported .npy version " + major);
+            long headerLen = major == 1 ? Short.toUnsignedInt(prefix.getShort(8)) : Integer.toUnsignedLong(prefix.getInt(8));
+            if (headerStart + headerLen > ch.size()) throw UserError.inFile(file, "truncated .npy header");
+            ByteBuffer h = ByteBuffer.allocate((int) headerLen);
+            ch.position(headerStart);
+            fill(ch, h);
+            String text = new String(h.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            Matcher d = DESCR.matcher(text), f = FORTRAN.matcher(text), s = SHAPE.matcher(text);
+            if (!d.find() || !f.find() || !s.find()) throw UserError.inFile(file, "malformed .npy header: " + text.strip());
+            List<Integer> dims = new ArrayList<>();
+            for (String part : s.group(1).split(",")) if (!part.isBlank()) dims.add(Integer.parseInt(part.strip()));
+            int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+            if (f.group(1).equals("True") && shape.length > 1) throw UserError.inFile(file, "Fortran-order arrays are not supported; save with C order");
+            return new Header(d.group(1), shape, headerStart + headerLen);
+        } catch (NoSuchFileException e) {
+            throw UserError.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw UserError.inFile(file, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Rows [start, start + count) of a float32, float16 or float64 .npy matrix as float32, read
+     * through a memory map of just that range (a Spark partition of a layer that does not fit one
+     * machine reads only its rows).
+     */
+    public static float[] readRows(Path file, long start, int count) {
+        Header h = header(file);
+        int cols = h.cols();
+        if (start < 0 || count < 0 || start + count > h.rows()) {
+            throw UserError.inFile(file, "rows " + start + ".." + (start + count) + " are outside its " + h.rows() + " rows");
+        }
+        String code = h.dtype().replaceFirst("^[<>|=]", "");
+        int itemSize = switch (code) {
+            case "f4" -> 4;
+            case "f2" -> 2;
+            case "f8" -> 8;
+            default -> throw UserError.inFile(file, "expected a float matrix, got dtype '" + h.dtype() + "'");
+        };
+        long values = (long) count * cols;
+        if (values > Integer.MAX_VALUE) throw UserError.inFile(file, "a range of " + values + " values is too large for one array");
+        float[] out = new float[(int) values];
+        ByteOrder order = h.dtype().startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        long rowBytes = (long) cols * itemSize;
+        // One map per block of rows: a mapped buffer holds at most 2 GiB.
+        long rowsPerMap = Math.max(1, (1L << 30) / Math.max(1, rowBytes));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            if (h.dataOffset() + (start + count) * rowBytes > ch.size()) throw UserError.inFile(file, "truncated: the data end early");
+            for (long r = 0; r < count; r += rowsPerMap) {
+                int rows = (int) Math.min(rowsPerMap, count - r);
+                ByteBuffer b = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, h.dataOffset() + (start + r) * rowBytes, rows * rowBytes).order(order);
+                int at = (int) (r * cols), n = rows * cols;
+                switch (code) {
+                    case "f4" -> b.asFloatBuffer().get(out, at, n);
+                    case "f2" -> { for (int i = 0; i < n; i++) out[at + i] = Float.float16ToFloat(b.getShort(2 * i)); }
+                    default -> { for (int i = 0; i < n; i++) out[at + i] = (float) b.getDouble(8 * i); }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw UserError.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw UserError.inFile(file, "cannot read: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** Entries [start, start + count) of a 1-D integer .npy (cluster ids), through a memory map of that range. */
+    public static long[] readLongs(Path file, long start, int count) {
+        Header h = header(file);
+        if (h.shape().length != 1) throw UserError.inFile(file, "expected a 1-D array of ids, got shape " + Arrays.toString(h.shape()));
+        if (start < 0 || count < 0 || start + count > h.rows()) {
+            throw UserError.inFile(file, "entries " + start + ".." + (start + count) + " are outside its " + h.rows() + " entries");
+        }
+        String code = h.dtype().replaceFirst("^[<>|=]", "");
+        int itemSize = switch (code) {
+            case "i1", "u1" -> 1;
+            case "i2", "u2" -> 2;
+            case "i4", "u4" -> 4;
+            case "i8", "u8" -> 8;
+            default -> throw UserError.inFile(file, "expected integer cluster ids, got dtype '" + h.dtype() + "'");
+        };
+        ByteOrder order = h.dtype().startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        long[] out = new long[count];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            if (h.dataOffset() + (start + count) * itemSize > ch.size()) throw UserError.inFile(file, "truncated: the data end early");
+            if (count == 0) return out;
+            ByteBuffer b = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, h.dataOffset() + start * itemSize, (long) count * itemSize).order(order);
+            for (int i = 0; i < count; i++) {
+                out[i] = switch (code) {
+                    case "i1" -> b.get(i);
+                    case "u1" -> Byte.toUnsignedInt(b.get(i));
+                    case "i2" -> b.getShort(2 * i);
+                    case "u2" -> Short.toUnsignedInt(b.getShort(2 * i));
+                    case "i4" -> b.getInt(4 * i);
+                    case "u4" -> Integer.toUnsignedLong(b.getInt(4 * i));
+                    default -> b.getLong(8 * i);
+                };
+            }
+        } catch (NoSuchFileException e) {
+            throw UserError.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw UserError.inFile(file, "cannot read: " + e.getMessage());
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- writing
 
     public static void writeFloats(Path file, float[] data, int... shape) {
