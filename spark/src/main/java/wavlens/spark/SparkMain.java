@@ -15,6 +15,7 @@ import wavlens.io.UserError;
                 CommandLine.HelpCommand.class,
                 SparkKmeansCommand.class,
                 SparkScoreCommand.class,
+                SparkBenchCommand.class,
         })
 public final class SparkMain implements Runnable {
     @Override
