@@ -25,6 +25,29 @@ class NpyTest {
         assertNotNull(a.ints());
     }
 
+    /** Row ranges through the memory map are the same values as the whole-file reader's, for numpy-written f4 and i8 and our f2. */
+    @Test
+    void rowRangesAreTheRowsOfTheWholeArray(@TempDir Path dir) {
+        Path logits = SHARED.resolve("ctc-base/expected/synthetic/logits.npy");
+        float[] all = Npy.read(logits).floats();
+        Npy.Header h = Npy.header(logits);
+        assertEquals(64, h.rows());
+        assertEquals(32, h.cols());
+        assertArrayEquals(java.util.Arrays.copyOfRange(all, 10 * 32, 27 * 32), Npy.readRows(logits, 10, 17));
+        assertEquals(0, Npy.readRows(logits, 64, 0).length);
+        Path ids = SHARED.resolve("ctc-base/expected/synthetic/predicted_ids.npy");
+        long[] allIds = Npy.read(ids).asLongs();
+        assertArrayEquals(java.util.Arrays.copyOfRange(allIds, 5, 60), Npy.readLongs(ids, 5, 55));
+        Path half = dir.resolve("h.npy");
+        float[] v = new float[7 * 3];
+        for (int i = 0; i < v.length; i++) v[i] = (i - 10) * 0.375f;
+        Npy.writeHalfs(half, v, 7, 3);
+        assertArrayEquals(java.util.Arrays.copyOfRange(v, 6, 15), Npy.readRows(half, 2, 3));
+        UserError e = assertThrows(UserError.class, () -> Npy.readRows(logits, 60, 5));
+        assertTrue(e.getMessage().contains("logits.npy") && e.getMessage().contains("outside its 64 rows"), e.getMessage());
+        assertThrows(UserError.class, () -> Npy.readRows(ids, 0, 1));   // integers are not a float matrix
+    }
+
     @Test
     void roundTripsAndPadsHeaderTo64(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.npy");
