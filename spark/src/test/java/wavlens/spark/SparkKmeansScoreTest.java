@@ -126,6 +126,48 @@ class SparkKmeansScoreTest {
         }
     }
 
+    /**
+     * Three distinct values among ten rows and k = 4: k-means++ must repeat a centre, a cluster
+     * comes out empty and takes the farthest point (lowest row on a tie), as core does; every row
+     * then sits on a centre, so the inertia is exactly 0.
+     */
+    @Test
+    void anEmptyClusterIsReseededAsCoreReseedsIt() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("dups"));
+        float[] x = {5, 5, 5, 0, 0, 9, 9, 9, 9, 0};
+        Npy.writeFloats(dir.resolve("x.npy"), x, 10, 1);
+        StringBuilder rows = new StringBuilder("utt,label\n");
+        for (float v : x) rows.append("u,").append(v == 0 ? "a" : v == 5 ? "b" : "c").append('\n');
+        Files.writeString(dir.resolve("rows.csv"), rows);
+        Path dupStore = dir.resolve("store"), core = dir.resolve("core"), distributed = dir.resolve("spark");
+        run(false, "store", "import", "--rows", dir.resolve("rows.csv").toString(), "--layer", "0=" + dir.resolve("x.npy"), "--out", dupStore.toString());
+        run(false, "kmeans", "--input", dir.resolve("x.npy").toString(), "--k", "4", "--tol", "0", "--out", core.toString());
+        run(true, "kmeans", "--master", "local[2]", "--store", dupStore.toString(), "--layer", "0", "--k", "4", "--tol", "0",
+                "--rows-per-partition", "3", "--out", distributed.toString());
+        assertEquals(0.0, Json.read(distributed.resolve("summary.json")).get("inertia").asDouble(), 0.0);
+        assertEquals(0.0, Json.read(core.resolve("summary.json")).get("inertia").asDouble(), 0.0);
+        assertArrayEquals(Npy.read(core.resolve("assignments.npy")).asLongs(), Npy.read(distributed.resolve("assignments.npy")).asLongs());
+        float[] centres = Npy.read(distributed.resolve("centroids.npy")).asFloats();
+        assertArrayEquals(Npy.read(core.resolve("centroids.npy")).asFloats(), centres);
+        java.util.Set<Float> values = new java.util.HashSet<>();
+        for (float c : centres) values.add(c);
+        assertEquals(java.util.Set.of(0f, 5f, 9f), values);
+    }
+
+    /** The bench at a tiny size, MLlib left out: its many small jobs took two minutes here even at 600 rows (the full bench runs it). */
+    @Test
+    void benchRunsAtATinyScale() throws Exception {
+        JsonNode r = lastLine(run(true, "bench", "kmeans", "--master", "local[2]", "--rows", "600", "--dim", "8", "--k", "4", "--iterations", "3", "--skip-mllib", "--json"));
+        assertFalse(r.has("mllib_fit_seconds"));
+        for (String m : new String[] {"core", "spark"}) {
+            assertTrue(r.get(m + "_fit_seconds").asDouble() > 0, m);
+            assertTrue(r.get(m + "_peak_heap_mb").asDouble() > 0, m);
+            assertTrue(r.get(m + "_iterations").asInt() >= 1 && r.get(m + "_iterations").asInt() <= 3, m);
+        }
+        // Four clusters: both find them, so the inertias agree closely.
+        assertEquals(1.0, r.get("spark_inertia_vs_core").asDouble(), 0.02);
+    }
+
     @Test
     void sparkScorePrintsWhatScorePrintsForTheSameStoreAndClusters() throws Exception {
         Path km = tmp.resolve("for-score");
