@@ -50,7 +50,7 @@ public final class CkaCommand implements Callable<Integer> {
     }
 
     private static Npy.Array matrix(Path file) {
-        Npy.Array m = Npy.read(file);
+        Npy.Array m = wavlens.store.FeatureStore.readMatrix(file);   // a sharded store's STORE/frames/layer_I.npy too
         if (m.shape().length != 2) throw UserError.inFile(file, "expected a 2-D n×p matrix, got shape " + java.util.Arrays.toString(m.shape()));
         return m;
     }

@@ -46,7 +46,7 @@ public final class KmeansCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Npy.Array a = Npy.read(input);
+        Npy.Array a = wavlens.store.FeatureStore.readMatrix(input);   // a sharded store's STORE/frames/layer_I.npy too
         if (a.shape().length != 2) throw UserError.inFile(input, "expected a 2-D n×d matrix, got shape " + java.util.Arrays.toString(a.shape()));
         int n = a.shape()[0], d = a.shape()[1];
         float[] x = a.asFloats();

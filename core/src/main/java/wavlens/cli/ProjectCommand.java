@@ -68,7 +68,7 @@ public final class ProjectCommand implements Callable<Integer> {
         };
         if (iterations != null && iterations < 1) throw new UserError("--iterations must be at least 1, got " + iterations);
 
-        Npy.Array array = Npy.read(input);
+        Npy.Array array = wavlens.store.FeatureStore.readMatrix(input);   // a sharded store's STORE/frames/layer_I.npy too
         if (array.shape().length != 2)
             throw UserError.inFile(input, "expected a 2-D array (n × d), got shape " + Arrays.toString(array.shape()));
         int n = array.shape()[0], d = array.shape()[1];

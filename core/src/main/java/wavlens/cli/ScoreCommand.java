@@ -18,7 +18,7 @@ import wavlens.store.FeatureStore;
         "Compares a clustering with reference labels (e.g. the letter or phone of each frame).",
         "Prints every measure; the last line is one JSON object (nmi and ami use the arithmetic mean, like scikit-learn)."})
 public final class ScoreCommand implements Callable<Integer> {
-    @Option(names = "--labels", required = true, description = "reference labels: a 1-D integer .npy, or a feature store's rows.csv "
+    @Option(names = "--labels", required = true, description = "reference labels: a 1-D integer .npy, a feature store (its frames), or a feature store's rows.csv "
             + "(STORE/frames/rows.csv or STORE/segments/rows.csv: its label_id column, and the store's label names for --per-label)")
     Path labels;
 
@@ -31,7 +31,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<Long, String> names = new java.util.HashMap<>();
-        long[] l = labels.getFileName().toString().endsWith(".csv") ? readStoreLabels(labels, names) : readIds(labels), c = readIds(clusters);
+        Path labelFile = java.nio.file.Files.isDirectory(labels) ? labels.resolve("frames").resolve("rows.csv") : labels;   // a store: its frames
+        long[] l = labelFile.getFileName().toString().endsWith(".csv") ? readStoreLabels(labelFile, names) : readIds(labelFile), c = readIds(clusters);
         if (l.length != c.length) {
             throw UserError.inFile(clusters, "has " + c.length + " items but " + labels + " has " + l.length);
         }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 import wavlens.store.StoreImport;
 
 /** Feature-store utilities. */
-@Command(name = "store", mixinStandardHelpOptions = true, description = "Feature stores: import features made elsewhere.", subcommands = {StoreCommand.Import.class})
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Feature stores: import features made elsewhere; compact a sharded store.",
+        subcommands = {StoreCommand.Import.class, StoreCommand.Compact.class})
 public final class StoreCommand implements Runnable {
     @Override
     public void run() {
@@ -36,6 +37,24 @@ public final class StoreCommand implements Runnable {
         public Integer call() {
             int n = StoreImport.run(rows, layers, pool, out);
             System.out.println("imported " + n + " rows × " + layers.size() + " layers -> " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", mixinStandardHelpOptions = true, description = {
+            "Writes a sharded store (from `wavlens spark extract`) in the single-file layout: the same files, byte for byte,",
+            "as `wavlens extract` writes for the same options and corpus."})
+    static final class Compact implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", paramLabel = "SHARDED", description = "sharded store folder")
+        Path sharded;
+
+        @Option(names = "--out", required = true, description = "new store folder")
+        Path out;
+
+        @Override
+        public Integer call() {
+            long frames = wavlens.store.ShardedStore.compact(sharded, out);
+            System.out.println("compacted " + sharded + " (" + frames + " frame rows) -> " + out);
             return 0;
         }
     }

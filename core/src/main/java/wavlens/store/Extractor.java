@@ -71,19 +71,124 @@ public final class Extractor {
         this.layout = new StoreLayout(options.out());
     }
 
-    /** One utterance's labels, decided before any model runs. */
-    private record Planned(int index, Utterance utt, long samples, FrameLabeler.FrameLabels labels, Tier tier) {}
+    /** One utterance's labels, decided before any model runs; index = its part (and order) in the store, corpusIndex = its place in the corpus. */
+    private record Planned(int index, int corpusIndex, Utterance utt, long samples, FrameLabeler.FrameLabels labels, Tier tier) {}
+
+    /**
+     * What the planning pass decided, from the alignments alone and in corpus order: which utterances
+     * go into the store (and in which order), the label inventory, the per-label counts that set the
+     * budget's keep probabilities, the problems so far and the store's parameters. A sharded
+     * extraction makes this once on the driver and hands every shard a run of it ({@link ShardSpec}).
+     */
+    public static final class Plan {
+        private final List<Planned> planned;
+        private final List<String> inventory;
+        private final long[] frameCounts, segmentCounts;
+        private final List<Problem> problems;
+        private final ObjectNode fingerprint;
+        private final int corpusUtterances;
+        private final int rate;
+
+        private Plan(List<Planned> planned, List<String> inventory, long[] frameCounts, long[] segmentCounts, List<Problem> problems,
+                     ObjectNode fingerprint, int corpusUtterances, int rate) {
+            this.planned = planned;
+            this.inventory = inventory;
+            this.frameCounts = frameCounts;
+            this.segmentCounts = segmentCounts;
+            this.problems = problems;
+            this.fingerprint = fingerprint;
+            this.corpusUtterances = corpusUtterances;
+            this.rate = rate;
+        }
+
+        public int size() { return planned.size(); }
+        public List<String> inventory() { return inventory; }
+        public List<Problem> problems() { return problems; }
+        public ObjectNode fingerprint() { return fingerprint; }
+        public int corpusUtterances() { return corpusUtterances; }
+        public double audioSeconds() { return planned.stream().mapToDouble(p -> p.samples() / (double) rate).sum(); }
+
+        /** The shard of the planned utterances [from, to): their corpus positions plus the global label statistics. */
+        public ShardSpec shard(int from, int to) {
+            int[] idx = new int[to - from];
+            double seconds = 0;
+            for (int i = from; i < to; i++) {
+                idx[i - from] = planned.get(i).corpusIndex();
+                seconds += planned.get(i).samples() / (double) rate;
+            }
+            return new ShardSpec(idx, inventory, frameCounts.clone(), segmentCounts.clone(), seconds);
+        }
+    }
 
     public Summary run(Wav2Vec2 model) {
         long start = System.nanoTime();
         Corpus corpus = Corpus.open(opt.corpus());
+        Plan planned = plan(model, corpus);
+        List<Planned> plan = planned.planned;
+        List<Problem> problems = new ArrayList<>(planned.problems);
+        ObjectNode fingerprint = planned.fingerprint;
+        int rate = planned.rate;
+        if (prepareStore(fingerprint)) {
+            JsonNode store = Json.read(layout.storeJson());
+            return new Summary(plan.size(), 0, plan.size(), corpus.utterances().size() - plan.size(), store.path("frames").asLong(),
+                    store.path("segments").asLong(), plan.stream().mapToDouble(p -> p.samples() / (double) rate).sum(),
+                    (System.nanoTime() - start) / 1e9, 0, true);
+        }
+        double totalAudio = planned.audioSeconds();
+        Parts parts = extractParts(model, plan, planned.inventory, planned.frameCounts, planned.segmentCounts);
+
+        // 3. Assemble the store from the shards, once every utterance has one.
+        boolean allDone = plan.stream().allMatch(p -> Files.exists(layout.part(p.index()).resolve("done.json")));
+        boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
+        long[] rows = allDone ? assemble(plan, keep, model, fingerprint, planned.inventory, planned.frameCounts, planned.segmentCounts, problems) : new long[2];
+        return new Summary(plan.size(), parts.processed(), parts.resumed(), corpus.utterances().size() - plan.size(), rows[0], rows[1], totalAudio,
+                (System.nanoTime() - start) / 1e9, parts.modelSeconds(), allDone);
+    }
+
+    /**
+     * Writes one shard of a sharded store: a complete single-file store at this extractor's --out
+     * holding the spec's utterances (rows numbered from 0), labelled with the global inventory and
+     * sampled with the global budget, so the shards concatenated are what {@link #run} writes.
+     * Returns the shard's frame and segment row counts and its model seconds.
+     */
+    public ShardSummary extractShard(Wav2Vec2 model, Corpus corpus, ShardSpec spec) {
+        if (opt.labelModel() != null) throw new UserError("--label-model is not supported in a sharded extraction (the labels would need a model pass on the driver)");
+        Preprocessor pre = Preprocessor.read(model.directory(), model.config());
+        int rate = pre.samplingRate();
+        ConvGeometry geometry = new ConvGeometry(model.config().convKernel(), model.config().convStride());
+        // the fixed global inventory gives every label the id the driver's growing one gave it
+        FrameLabeler labeler = new FrameLabeler(geometry, rate, LabelInventory.fixed(spec.inventory()),
+                FrameLabeler.Options.defaults().excluding(opt.excludeSilence(), opt.excludeUnknown()));
+        List<Utterance> all = corpus.utterances();
+        List<Planned> plan = new ArrayList<>();
+        for (int ci : spec.corpusIndices()) {
+            if (ci < 0 || ci >= all.size()) throw UserError.inFile(opt.corpus(), "has " + all.size() + " utterances, the job planned utterance " + ci + " (did the corpus change?)");
+            Utterance u = all.get(ci);
+            Tier tier = chooseTier(u);
+            if (tier == null) throw UserError.inFile(u.audioPath(), "lost its alignment tier since the job was planned");
+            long samples = u.sampleCount(rate);
+            plan.add(new Planned(plan.size(), ci, u, samples, labeler.label(tier, samples), tier));
+        }
+        boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
+        ObjectNode fingerprint = fingerprint(model, keep, spec.inventory());
+        Parts parts = extractParts(model, plan, spec.inventory(), spec.frameCounts(), spec.segmentCounts());
+        long[] rows = assemble(plan, keep, model, fingerprint, spec.inventory(), spec.frameCounts(), spec.segmentCounts(), new ArrayList<>());
+        return new ShardSummary(plan.size(), rows[0], rows[1], parts.modelSeconds());
+    }
+
+    /** One written shard: utterances, frame rows, segment rows, seconds in the model. */
+    public record ShardSummary(int utterances, long frames, long segments, double modelSeconds) implements java.io.Serializable {}
+
+    private record Parts(int processed, int resumed, double modelSeconds) {}
+
+    /** 1. Plan: labels for every utterance from its alignment (cheap), in corpus order. */
+    public Plan plan(Wav2Vec2 model, Corpus corpus) {
         Preprocessor pre = Preprocessor.read(model.directory(), model.config());
         int rate = pre.samplingRate();
         boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
         ConvGeometry geometry = new ConvGeometry(model.config().convKernel(), model.config().convStride());
         FrameLabeler labeler = new FrameLabeler(geometry, rate, LabelInventory.growing(),
                 FrameLabeler.Options.defaults().excluding(opt.excludeSilence(), opt.excludeUnknown()));
-        Vocabulary vocab = model.hasCtcHead() ? readVocabOrNull(model) : null;
 
         // 1. Plan: labels for every utterance from its alignment (cheap), in corpus order — or from
         //    a fine-tuned model's own frame predictions when no alignment is used.
@@ -92,7 +197,8 @@ public final class Extractor {
         PredictionLabels predictionLabels = opt.labelModel() == null ? null : new PredictionLabels(opt.labelModel());
         List<Utterance> utterances = corpus.utterances();
         try (Progress bar = Progress.start(predictionLabels == null ? "plan" : "label", utterances.size(), "utterances")) {
-        for (Utterance u : utterances) {
+        for (int corpusIndex = 0; corpusIndex < utterances.size(); corpusIndex++) {
+            Utterance u = utterances.get(corpusIndex);
             bar.step();
             if (opt.split() != null && !opt.split().equals(split(u))) continue;
             Tier tier;
@@ -116,7 +222,7 @@ public final class Extractor {
                 problems.add(new Problem(u.audioPath().toString(), "shorter than one frame: skipped"));
                 continue;
             }
-            plan.add(new Planned(plan.size(), u, samples, labeler.label(tier, samples), tier));
+            plan.add(new Planned(plan.size(), corpusIndex, u, samples, labeler.label(tier, samples), tier));
         }
         }
         if (plan.isEmpty()) throw UserError.inFile(opt.corpus(), "no utterance with audio and a usable alignment (see `wavlens corpus info`)");
@@ -130,18 +236,21 @@ public final class Extractor {
                 if (id >= 0) segmentCounts[id]++;
             }
         }
+        ObjectNode fingerprint = fingerprint(model, keep, inventory);
+        return new Plan(List.copyOf(plan), inventory, frameCounts, segmentCounts, List.copyOf(problems), fingerprint, utterances.size(), rate);
+    }
+
+    /** 2. Extract, one utterance at a time, into parts/ (skipping finished parts); the next utterance's audio is decoded meanwhile. */
+    private Parts extractParts(Wav2Vec2 model, List<Planned> plan, List<String> inventory, long[] frameCounts, long[] segmentCounts) {
+        Preprocessor pre = Preprocessor.read(model.directory(), model.config());
+        int rate = pre.samplingRate();
+        boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
+        ConvGeometry geometry = new ConvGeometry(model.config().convKernel(), model.config().convStride());
+        FrameLabeler labeler = new FrameLabeler(geometry, rate, LabelInventory.fixed(inventory),
+                FrameLabeler.Options.defaults().excluding(opt.excludeSilence(), opt.excludeUnknown()));
+        Vocabulary vocab = model.hasCtcHead() ? readVocabOrNull(model) : null;
         double[] keepFrame = keepProbabilities(frameCounts, opt.maxPerLabel());
         double[] keepSegment = keepProbabilities(segmentCounts, opt.maxPerLabel());
-
-        ObjectNode fingerprint = fingerprint(model, keep, inventory);
-        if (prepareStore(fingerprint)) {
-            JsonNode store = Json.read(layout.storeJson());
-            return new Summary(plan.size(), 0, plan.size(), corpus.utterances().size() - plan.size(), store.path("frames").asLong(),
-                    store.path("segments").asLong(), plan.stream().mapToDouble(p -> p.samples() / (double) rate).sum(),
-                    (System.nanoTime() - start) / 1e9, 0, true);
-        }
-
-        // 2. Extract, one utterance at a time; the next utterance's audio is decoded meanwhile.
         double totalAudio = plan.stream().mapToDouble(p -> p.samples() / (double) rate).sum();
         int processed = 0, resumed = 0;
         double modelSeconds = 0;
@@ -203,11 +312,7 @@ public final class Extractor {
             writer.shutdown();
         }
 
-        // 3. Assemble the store from the shards, once every utterance has one.
-        boolean allDone = plan.stream().allMatch(p -> Files.exists(layout.part(p.index()).resolve("done.json")));
-        long[] rows = allDone ? assemble(plan, keep, model, fingerprint, inventory, frameCounts, segmentCounts, problems) : new long[2];
-        return new Summary(plan.size(), processed, resumed, corpus.utterances().size() - plan.size(), rows[0], rows[1], totalAudio,
-                (System.nanoTime() - start) / 1e9, modelSeconds, allDone);
+        return new Parts(processed, resumed, modelSeconds);
     }
 
     private CompletableFuture<float[]> loadAsync(ExecutorService io, Planned p, Preprocessor pre) {
@@ -533,14 +638,24 @@ public final class Extractor {
         for (Problem pr : problems) probRows.add(List.of(pr.file(), pr.reason()));
         Csv.write(layout.problemsCsv(), List.of("file", "reason"), probRows);
 
+        ObjectNode store = storeSummary(fingerprint, model.config(), plan.size(), frameRows.size(), segRows.size(), inventory, frameCounts, segmentCounts,
+                problems.size());
+        Json.write(layout.storeJson(), store);
+        deleteTree(layout.partsDir());
+        return new long[] {frameRows.size(), segRows.size()};
+    }
+
+    /** store.json of a finished single-file store (a sharded store's adds its layout and shards to this). */
+    public static ObjectNode storeSummary(ObjectNode fingerprint, wavlens.model.Wav2Vec2Config config, int utterances, long frames, long segments,
+                                          List<String> inventory, long[] frameCounts, long[] segmentCounts, long problems) {
         ObjectNode store = Json.MAPPER.createObjectNode();
         store.set("parameters", fingerprint);
         store.put("complete", true);
-        store.put("utterances", plan.size());
-        store.put("frames", frameRows.size());
-        store.put("segments", segRows.size());
-        store.put("hop_seconds", model.config().hopSamples() / 16000.0);
-        store.put("receptive_field_seconds", model.config().receptiveFieldSamples() / 16000.0);
+        store.put("utterances", utterances);
+        store.put("frames", frames);
+        store.put("segments", segments);
+        store.put("hop_seconds", config.hopSamples() / 16000.0);
+        store.put("receptive_field_seconds", config.receptiveFieldSamples() / 16000.0);
         store.put("frame_time", "centre of the frame's receptive field: (t·hop + rf/2) / sample_rate");
         ObjectNode counts = store.putObject("label_frame_counts");
         ObjectNode segCounts = store.putObject("label_segment_counts");
@@ -548,10 +663,8 @@ public final class Extractor {
             counts.put(inventory.get(i), frameCounts[i]);
             segCounts.put(inventory.get(i), segmentCounts[i]);
         }
-        store.put("problems", problems.size());
-        Json.write(layout.storeJson(), store);
-        deleteTree(layout.partsDir());
-        return new long[] {frameRows.size(), segRows.size()};
+        store.put("problems", problems);
+        return store;
     }
 
     private void concatenate(List<Planned> plan, String prefix, int layer, int dim, int rows, Path dir) {

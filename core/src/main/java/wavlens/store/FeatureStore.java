@@ -12,21 +12,53 @@ import wavlens.io.Json;
 import wavlens.io.Npy;
 import wavlens.io.UserError;
 
-/** Reads a feature store written by {@link Extractor} or {@link StoreImport}. */
+/**
+ * Reads a feature store written by {@link Extractor} or {@link StoreImport}, or a sharded one
+ * ({@link ShardedStore}, from {@code wavlens spark extract}) as the concatenation of its shards:
+ * global row = rows of the earlier shards + the shard's row.
+ */
 public final class FeatureStore {
+    /** One shard's part of a layer: its NPY file and row count, to stream a layer too big to hold. */
+    public record LayerPart(Path npy, int rows) {}
+
     /** The rows of one pool (frames or segments): the CSV as columns, plus the per-layer matrices on demand. */
     public static final class Rows {
         private final Path dir;
+        private final List<Path> dirs;   // one per shard (one for a single-file store)
+        private final int[] shardRows;
         private final List<String> header;
         private final List<List<String>> rows;
         private final Map<String, Integer> index = new HashMap<>();
 
-        Rows(Path dir) {
+        Rows(Path dir, List<Path> dirs) {
             this.dir = dir;
-            List<List<String>> all = Csv.read(dir.resolve("rows.csv"));
-            this.header = all.get(0);
-            this.rows = all.subList(1, all.size());
+            this.dirs = dirs;
+            this.shardRows = new int[dirs.size()];
+            List<String> head = null;
+            List<List<String>> all = new ArrayList<>();
+            for (int s = 0; s < dirs.size(); s++) {
+                List<List<String>> part = Csv.read(dirs.get(s).resolve("rows.csv"));
+                if (head == null) head = part.get(0);
+                else if (!head.equals(part.get(0))) throw UserError.inFile(dirs.get(s).resolve("rows.csv"), "has other columns than the first shard's");
+                shardRows[s] = part.size() - 1;
+                all.addAll(part.subList(1, part.size()));
+            }
+            this.header = head;
+            this.rows = all;
             for (int i = 0; i < header.size(); i++) index.put(header.get(i), i);
+            Integer r = index.get("row");
+            if (r != null && dirs.size() > 1) {   // shards number their rows from 0: renumber globally
+                for (int i = 0; i < rows.size(); i++) {
+                    List<String> row = new ArrayList<>(rows.get(i));
+                    row.set(r, Integer.toString(i));
+                    rows.set(i, row);
+                }
+            }
+        }
+
+        /** rows.csv of the whole pool (global row numbers). */
+        void writeCsv(Path file) {
+            Csv.write(file, header, rows);
         }
 
         public int size() {
@@ -75,35 +107,111 @@ public final class FeatureStore {
         }
 
         public boolean hasLayer(int layer) {
-            return Files.exists(dir.resolve(StoreLayout.layerFile(layer)));
+            return Files.exists(dirs.get(0).resolve(StoreLayout.layerFile(layer)));
         }
 
-        /** rows × dim features of a layer, as float32. */
+        /** A layer shard by shard (one part for a single-file store), in row order. */
+        public List<LayerPart> layerParts(int layer) {
+            List<LayerPart> out = new ArrayList<>();
+            for (int s = 0; s < dirs.size(); s++) out.add(new LayerPart(dirs.get(s).resolve(StoreLayout.layerFile(layer)), shardRows[s]));
+            return out;
+        }
+
+        /** rows × dim features of a layer, as float32 (the shards' parts concatenated). */
         public float[] layer(int layer) {
-            Path f = dir.resolve(StoreLayout.layerFile(layer));
-            if (!Files.exists(f)) throw UserError.inFile(dir, "has no " + f.getFileName() + " (extract that layer)");
-            Npy.Array a = Npy.read(f);
-            if (a.shape().length != 2 || a.shape()[0] != rows.size()) {
-                throw UserError.inFile(f, "has shape " + java.util.Arrays.toString(a.shape()) + " but rows.csv has " + rows.size() + " rows");
+            int dim = dim(layer);
+            float[] out = new float[Math.multiplyExact(rows.size(), dim)];
+            int at = 0;
+            for (LayerPart part : layerParts(layer)) {
+                Path f = part.npy();
+                if (!Files.exists(f)) throw UserError.inFile(f.getParent(), "has no " + f.getFileName() + " (extract that layer)");
+                Npy.Array a = Npy.read(f);
+                if (a.shape().length != 2 || a.shape()[0] != part.rows() || a.shape()[1] != dim) {
+                    throw UserError.inFile(f, "has shape " + java.util.Arrays.toString(a.shape()) + " but its rows.csv has " + part.rows() + " rows of " + dim);
+                }
+                float[] x = a.asFloats();
+                System.arraycopy(x, 0, out, at, x.length);
+                at += x.length;
             }
-            return a.asFloats();
+            return out;
         }
 
         public int dim(int layer) {
-            return Npy.read(dir.resolve(StoreLayout.layerFile(layer))).shape()[1];
+            Path f = dirs.get(0).resolve(StoreLayout.layerFile(layer));
+            if (!Files.exists(f)) throw UserError.inFile(dirs.get(0), "has no " + f.getFileName() + " (extract that layer)");
+            return Npy.read(f).shape()[1];
+        }
+
+        /** The layer as an NPY array (float32, rows × dim), for commands that take a matrix. */
+        public Npy.Array layerArray(int layer) {
+            int dim = dim(layer);
+            return new Npy.Array(new int[] {rows.size(), dim}, "<f4", layer(layer), null, null, null, null);
         }
     }
 
     private final StoreLayout layout;
     private final JsonNode json;
+    private final List<Path> shardRoots = new ArrayList<>();   // empty for a single-file store
 
     private FeatureStore(Path root) {
         this.layout = new StoreLayout(root);
         if (!Files.exists(layout.storeJson())) throw UserError.inFile(root, "is not a feature store (no store.json); make one with `wavlens extract`");
         this.json = Json.read(layout.storeJson());
+        boolean sharded = ShardedStore.LAYOUT.equals(json.path("layout").asText());
         if (!json.path("complete").asBoolean(false)) {
-            throw UserError.inFile(root, "is an unfinished store: rerun the `wavlens extract` command that made it to finish it");
+            throw UserError.inFile(root, "is an unfinished store: rerun the `wavlens " + (sharded ? "spark " : "") + "extract` command that made it to finish it");
         }
+        if (sharded) {
+            for (JsonNode n : json.path("shards")) {
+                Path shard = root.resolve(n.asText());
+                if (!Files.exists(shard.resolve("store.json"))) throw UserError.inFile(shard, "is missing (store.json lists it as a shard)");
+                shardRoots.add(shard);
+            }
+            if (shardRoots.isEmpty()) throw UserError.inFile(layout.storeJson(), "is a sharded store without shards");
+        }
+    }
+
+    /**
+     * A layer matrix named as a file of a store: an NPY file as it is, or STORE/frames/layer_I.npy
+     * (or segments/) of a sharded store, which has no such file, as its shards concatenated.
+     */
+    public static Npy.Array readMatrix(Path file) {
+        if (Files.exists(file)) return Npy.read(file);
+        Path pool = file.toAbsolutePath().getParent();
+        Path root = pool == null ? null : pool.getParent();
+        String name = file.getFileName().toString();
+        if (root != null && Files.exists(root.resolve("store.json")) && name.startsWith("layer_") && name.endsWith(".npy")
+                && (pool.getFileName().toString().equals("frames") || pool.getFileName().toString().equals("segments"))) {
+            FeatureStore store = open(root);
+            if (store.sharded()) {
+                String key = name.substring("layer_".length(), name.length() - ".npy".length());
+                int layer;
+                try {
+                    layer = key.equals("extract") ? -1 : Integer.parseInt(key);
+                } catch (NumberFormatException e) {
+                    throw UserError.inFile(file, "is not a layer file name (layer_<i>.npy or layer_extract.npy)");
+                }
+                Rows rows = pool.getFileName().toString().equals("frames") ? store.frames() : store.segments();
+                return rows.layerArray(layer);
+            }
+        }
+        return Npy.read(file);   // its own "cannot read" line
+    }
+
+    public boolean sharded() {
+        return !shardRoots.isEmpty();
+    }
+
+    /** The shards' folders in row order (empty for a single-file store). */
+    public List<Path> shardRoots() {
+        return List.copyOf(shardRoots);
+    }
+
+    private List<Path> poolDirs(String pool) {
+        if (!sharded()) return List.of(layout.root().resolve(pool));
+        List<Path> out = new ArrayList<>();
+        for (Path s : shardRoots) out.add(s.resolve(pool));
+        return out;
     }
 
     public static FeatureStore open(Path root) {
@@ -133,15 +241,34 @@ public final class FeatureStore {
     }
 
     public Rows frames() {
-        return new Rows(layout.framesDir());
+        return new Rows(layout.framesDir(), poolDirs("frames"));
     }
 
     public Rows segments() {
-        return new Rows(layout.segmentsDir());
+        return new Rows(layout.segmentsDir(), poolDirs("segments"));
     }
 
-    /** utterances.csv as header + rows. */
+    /** utterances.csv as header + rows (the shards' in order). */
     public List<List<String>> utterances() {
-        return Csv.read(layout.utterancesCsv());
+        return concatenated("utterances.csv", false);
+    }
+
+    /** problems.csv as header + rows: a sharded store's planning problems, then each shard's. */
+    public List<List<String>> problems() {
+        return concatenated("problems.csv", true);
+    }
+
+    private List<List<String>> concatenated(String name, boolean includeRoot) {
+        if (!sharded()) return Csv.read(layout.root().resolve(name));
+        List<Path> files = new ArrayList<>();
+        if (includeRoot) files.add(layout.root().resolve(name));
+        for (Path s : shardRoots) files.add(s.resolve(name));
+        List<List<String>> out = new ArrayList<>();
+        for (Path f : files) {
+            List<List<String>> part = Csv.read(f);
+            if (out.isEmpty()) out.addAll(part);
+            else out.addAll(part.subList(1, part.size()));
+        }
+        return out;
     }
 }
