@@ -184,6 +184,39 @@ class SparkKmeansScoreTest {
         assertTrue(core.contains("\tb\n"), core);
     }
 
+    /**
+     * A sharded store (the extractor's driver and worker halves that spark extract distributes, run
+     * here shard after shard, one utterance each) and its `wavlens store compact`: spark kmeans
+     * clusters both the same way, and spark score on the shards prints what wavlens score prints on
+     * the compacted store.
+     */
+    @Test
+    void aShardedStoreClustersAndScoresAsItsCompactedStore() throws Exception {
+        Path sharded = tmp.resolve("sharded"), compact = tmp.resolve("compact");
+        wavlens.store.Extractor.Options o = new wavlens.store.Extractor.Options(CASE, tmp.resolve("corpus"), sharded, "0,2", 0,
+                wavlens.store.Extractor.Pool.BOTH, false, null, 7, false, false, false, 0, null, null);
+        try (wavlens.model.Wav2Vec2 m = wavlens.model.Wav2Vec2.load(CASE)) {
+            wavlens.corpus.Corpus c = wavlens.corpus.Corpus.open(tmp.resolve("corpus"));
+            wavlens.store.ShardedStore.extract(o, m, 1, pending -> {
+                for (wavlens.store.ShardedStore.PendingShard p : pending) wavlens.store.ShardedStore.writeShard(o, m, c, p, "attempt-0");
+            });
+        }
+        assertEquals(4, Json.read(sharded.resolve("store.json")).get("shards").size());
+        run(false, "store", "compact", sharded.toString(), "--out", compact.toString());
+        Path a = tmp.resolve("km-sharded"), b = tmp.resolve("km-compact");
+        for (Path[] io : new Path[][] {{sharded, a}, {compact, b}}) {
+            run(true, "kmeans", "--master", "local[2]", "--store", io[0].toString(), "--layer", "2", "--k", "5", "--seed-sample", "100",
+                    "--rows-per-partition", "50", "--out", io[1].toString());
+        }
+        assertTrue(Json.read(a.resolve("summary.json")).get("partitions").asInt() >= 8, "a slice never spans two shards");
+        double inertia = Json.read(b.resolve("summary.json")).get("inertia").asDouble();
+        assertEquals(inertia, Json.read(a.resolve("summary.json")).get("inertia").asDouble(), 1e-9 * inertia);   // other slices: only the order of the sums differs
+        assertArrayEquals(Npy.read(b.resolve("assignments.npy")).asLongs(), Npy.read(a.resolve("assignments.npy")).asLongs());
+        String core = run(false, "score", "--clusters", a.resolve("assignments.npy").toString(), "--labels", compact.resolve("frames/rows.csv").toString(), "--per-label");
+        String distributed = run(true, "score", "--master", "local[2]", "--store", sharded.toString(), "--clusters", a.toString(), "--per-label");
+        assertEquals(core, distributed);
+    }
+
     @Test
     void badInputIsOneLineNamingTheProblem() throws Exception {
         Path out = tmp.resolve("bad");
