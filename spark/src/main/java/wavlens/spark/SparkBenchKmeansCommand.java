@@ -66,12 +66,17 @@ public final class SparkBenchKmeansCommand implements Callable<Integer> {
     @Option(names = "--skip-mllib", description = "leave MLlib out")
     boolean skipMllib;
 
+    @Option(names = "--mllib-api", defaultValue = "rdd", description = "rdd: org.apache.spark.mllib.clustering.KMeans (RDD of vectors); "
+            + "ml: org.apache.spark.ml.clustering.KMeans (DataFrame; on Spark 4.2 it first validates every value through an interpreted SQL expression, far slower than the clustering here) (default ${DEFAULT-VALUE})")
+    String mllibApi;
+
     @Option(names = "--json", description = "last line: one JSON object")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
         if (rows < k || k < 1 || dim < 1 || iterations < 1) throw new UserError("need rows ≥ k ≥ 1, dim ≥ 1, iterations ≥ 1");
+        if (!mllibApi.equals("rdd") && !mllibApi.equals("ml")) throw new UserError("--mllib-api must be rdd or ml, not " + mllibApi);
         boolean temporary = data == null;
         Path dir = temporary ? Files.createTempDirectory("wavlens-bench-kmeans") : data;
         Map<String, Object> r = new LinkedHashMap<>();
@@ -131,28 +136,46 @@ public final class SparkBenchKmeansCommand implements Callable<Integer> {
                     SparkSession session = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
                     int d = dim;   // a local: the executors' closure must not capture this command
                     Peak.reset();
-                    JavaRDD<Row> vectors = sc.parallelize(slices, slices.size()).flatMap(slice -> {
-                        float[] v = Npy.readRows(Path.of(slice.file()), slice.localStart(), slice.rows());
-                        List<Row> out = new ArrayList<>(slice.rows());
-                        for (int i = 0; i < slice.rows(); i++) {
-                            double[] p = new double[d];
-                            for (int f = 0; f < d; f++) p[f] = v[i * d + f];
-                            out.add(RowFactory.create(Vectors.dense(p)));
-                        }
-                        return out.iterator();
-                    });
-                    StructType schema = new StructType().add("features", SQLDataTypes.VectorType(), false);
-                    // Not persisted here: MLlib then caches its own RDD of vectors (its intended path). A cached
-                    // DataFrame instead makes every pass decode the vectors from cached rows, many times slower.
-                    Dataset<Row> df = session.createDataFrame(vectors, schema);
-                    long m1 = System.nanoTime();
-                    KMeansModel model = new org.apache.spark.ml.clustering.KMeans().setK(k).setMaxIter(iterations).setTol(0)
-                            .setSeed(seed).setInitMode("k-means||").fit(df);
-                    double mllibFit = (System.nanoTime() - m1) / 1e9;
-                    int iters = model.summary().numIter();
-                    // MLlib reads and caches the data inside fit and does not report its seeding time apart:
-                    // load is counted in fit, and per iteration is fit / iterations (an upper bound).
-                    put(r, "mllib", 0, mllibFit, Double.NaN, mllibFit / iters, iters, model.summary().trainingCost(), Peak.heapMb());
+                    if (mllibApi.equals("rdd")) {
+                        // The RDD API: the engine ml.KMeans hands its data to (same k-means|| and Lloyd code). Not
+                        // persisted here: MLlib then caches its own vectors with their norms.
+                        JavaRDD<org.apache.spark.mllib.linalg.Vector> vectors = sc.parallelize(slices, slices.size()).flatMap(slice -> {
+                            float[] v = Npy.readRows(Path.of(slice.file()), slice.localStart(), slice.rows());
+                            List<org.apache.spark.mllib.linalg.Vector> out = new ArrayList<>(slice.rows());
+                            for (int i = 0; i < slice.rows(); i++) {
+                                double[] p = new double[d];
+                                for (int f = 0; f < d; f++) p[f] = v[i * d + f];
+                                out.add(org.apache.spark.mllib.linalg.Vectors.dense(p));
+                            }
+                            return out.iterator();
+                        });
+                        long m1 = System.nanoTime();
+                        org.apache.spark.mllib.clustering.KMeansModel model = new org.apache.spark.mllib.clustering.KMeans().setK(k).setMaxIterations(iterations)
+                                .setEpsilon(0).setSeed(seed).setInitializationMode("k-means||").run(vectors.rdd());
+                        double mllibFit = (System.nanoTime() - m1) / 1e9;
+                        // MLlib reads and caches the data inside run and does not report its seeding time apart:
+                        // load is counted in fit, and per iteration is fit / iterations (an upper bound).
+                        put(r, "mllib", 0, mllibFit, Double.NaN, mllibFit / model.numIter(), model.numIter(), model.trainingCost(), Peak.heapMb());
+                    } else {
+                        JavaRDD<Row> vectors = sc.parallelize(slices, slices.size()).flatMap(slice -> {
+                            float[] v = Npy.readRows(Path.of(slice.file()), slice.localStart(), slice.rows());
+                            List<Row> out = new ArrayList<>(slice.rows());
+                            for (int i = 0; i < slice.rows(); i++) {
+                                double[] p = new double[d];
+                                for (int f = 0; f < d; f++) p[f] = v[i * d + f];
+                                out.add(RowFactory.create(Vectors.dense(p)));
+                            }
+                            return out.iterator();
+                        });
+                        StructType schema = new StructType().add("features", SQLDataTypes.VectorType(), false);
+                        Dataset<Row> df = session.createDataFrame(vectors, schema);   // not persisted: MLlib caches its own vectors
+                        long m1 = System.nanoTime();
+                        KMeansModel model = new org.apache.spark.ml.clustering.KMeans().setK(k).setMaxIter(iterations).setTol(0)
+                                .setSeed(seed).setInitMode("k-means||").fit(df);
+                        double mllibFit = (System.nanoTime() - m1) / 1e9;
+                        int iters = model.summary().numIter();
+                        put(r, "mllib", 0, mllibFit, Double.NaN, mllibFit / iters, iters, model.summary().trainingCost(), Peak.heapMb());
+                    }
                 }
                 return null;
             });
