@@ -13,6 +13,8 @@ import wavlens.io.UserError;
         description = "wavlens on Apache Spark: extraction, k-means and scoring spread over a cluster.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SparkExtractCommand.class,
+                SparkBenchCommand.class,
         })
 public final class SparkMain implements Runnable {
     @Override
