@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import wavlens.io.UserError;
 
 /** Turns a --model argument into a folder: a path, or one of the shipped demo models (demo:NAME). */
-final class ModelPaths {
+public final class ModelPaths {
     private ModelPaths() {}
 
-    static Path resolve(String spec) {
+    public static Path resolve(String spec) {
         if (spec.startsWith("demo:")) {
             String name = spec.substring(5);
             Path home = Path.of(System.getProperty("wavlens.home", "."));

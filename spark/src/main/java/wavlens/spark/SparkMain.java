@@ -13,6 +13,7 @@ import wavlens.io.UserError;
         description = "wavlens on Apache Spark: extraction, k-means and scoring spread over a cluster.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SparkExtractCommand.class,
                 SparkKmeansCommand.class,
                 SparkScoreCommand.class,
                 SparkBenchCommand.class,
