@@ -87,6 +87,12 @@ CASES = [
                   rotary_embedding_base=500, conv_depthwise_kernel_size=9, hidden_act="gelu",
                   num_attention_heads=2, num_conv_pos_embeddings=8, num_conv_pos_embedding_groups=4),
          wn="old", inv_freq=False, inputs=["synthetic"]),
+    dict(name="conformer-nopos", model_type="wav2vec2-conformer", arch="Wav2Vec2ConformerModel", storage="F32",
+         prefix="wav2vec2_conformer.",
+         cfg=dict(feat_extract_norm="group", conv_bias=False, position_embeddings_type=None,
+                  conv_depthwise_kernel_size=3, hidden_act="swish", num_hidden_layers=2,
+                  num_conv_pos_embeddings=8, num_conv_pos_embedding_groups=4),
+         wn="old", inputs=["synthetic"]),
     # the analyze pair: a WavLM "pretrained" model and a CTC model of the same shape
     dict(name="wavlm-pair-pretrained", model_type="wavlm", arch="WavLMModel", storage="F32", prefix="wavlm.",
          cfg=dict(feat_extract_norm="group", do_stable_layer_norm=False, conv_bias=False, num_hidden_layers=2,
@@ -95,7 +101,7 @@ CASES = [
     dict(name="wavlm-pair-ctc", model_type="wavlm", arch="WavLMForCTC", storage="F32", prefix="wavlm.",
          cfg=dict(feat_extract_norm="group", do_stable_layer_norm=False, conv_bias=False, num_hidden_layers=2,
                   num_conv_pos_embeddings=8, num_conv_pos_embedding_groups=4, num_buckets=20, max_bucket_distance=50),
-         wn="old", inputs=["synthetic"]),
+         wn="old", inputs=["synthetic", "speech"]),
 ]
 
 

@@ -77,7 +77,7 @@ final class Conformer {
         }
         encLnW = w.floats("encoder.layer_norm.weight", h);
         encLnB = w.floats("encoder.layer_norm.bias", h);
-        if (relative) {
+        if (!cfg.positionEmbeddings().equals("rotary")) {
             invFreq = null;
         } else if (w.has("encoder.embed_positions.inv_freq")) {
             invFreq = w.floats("encoder.embed_positions.inv_freq", d / 2);   // HF loads the stored buffer
@@ -98,7 +98,7 @@ final class Conformer {
     float[][] encode(float[] x, int frames, int valid, boolean[] keep) {
         int h = cfg.hiddenSize();
         float[][] hidden = new float[blocks.length + 1][];
-        float[] pe = invFreq == null ? relativeSinusoids(frames, h) : null;
+        float[] pe = cfg.positionEmbeddings().equals("relative") ? relativeSinusoids(frames, h) : null;
         float[][] rotary = invFreq == null ? null : rotaryTables(frames);
         float[] normed = new float[frames * h];
         for (int l = 0; l < blocks.length; l++) {
@@ -188,7 +188,8 @@ final class Conformer {
      * Self-attention. Relative (Transformer-XL §3.3): score(i, j) = ((q_i + u)·k_j + (q_i + v)·R_{i−j}) / √d
      * with R = linear_pos(sinusoids); the (q + v)·R product is taken against all 2T − 1 positions
      * and row i read from column T − 1 − i + j (HF's shift trick). Rotary: plain scaled dot
-     * product of the rotated q and k. Keys at or past `valid` get no weight.
+     * product of the rotated q and k; without position embeddings (null in config.json), of q and k.
+     * Keys at or past `valid` get no weight.
      */
     private float[] attention(float[] x, int frames, int valid, Block b, float[] pe, float[][] rotary) {
         int h = cfg.hiddenSize(), d = cfg.headDim();
@@ -257,7 +258,7 @@ final class Conformer {
         double perLayer = 2 * (2 * t * h * ff * 2)                       // two feed-forward modules
                 + 2 * t * h * h * 4 + 2 * t * t * h * 2                   // q, k, v, out; scores and context
                 + 2 * t * h * 2 * h + 2 * t * h * cfg.depthwiseKernel() + 2 * t * h * h;   // conv module
-        if (invFreq == null) perLayer += 2 * (2 * t - 1) * h * h + 2 * t * (2 * t - 1) * h;   // linear_pos and (q + v)·R
+        if (cfg.positionEmbeddings().equals("relative")) perLayer += 2 * (2 * t - 1) * h * h + 2 * t * (2 * t - 1) * h;   // linear_pos and (q + v)·R
         return perLayer * blocks.length;
     }
 }

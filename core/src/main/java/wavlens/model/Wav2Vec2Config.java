@@ -34,7 +34,7 @@ public record Wav2Vec2Config(
         // the other families
         int posConvLayers,              // data2vec-audio: num_conv_pos_embeddings convs of posConvKernel (1 elsewhere)
         int numBuckets, int maxBucketDistance,   // WavLM's relative position bias
-        String positionEmbeddings,      // conformer: "relative" or "rotary"
+        String positionEmbeddings,      // conformer: "relative", "rotary" or "none" (HF's null)
         double rotaryBase, int depthwiseKernel,  // conformer: rotary_embedding_base, conv_depthwise_kernel_size
         Path source) {
 
@@ -105,12 +105,14 @@ public record Wav2Vec2Config(
             throw UserError.inFile(configFile, "num_buckets " + buckets + " / max_bucket_distance " + maxDistance
                     + " leave no logarithmic buckets (need num_buckets >= 4 and max_bucket_distance > num_buckets / 4)");
         }
-        String positions = conformer ? text(j, "position_embeddings_type", "relative") : null;
+        // conformer: absent means HF's default "relative"; an explicit null means no position embeddings at all
+        JsonNode posType = j.get("position_embeddings_type");
+        String positions = !conformer ? null : posType == null ? "relative" : posType.isNull() ? "none" : posType.asText();
         int depthwise = j.path("conv_depthwise_kernel_size").asInt(31);
         if (conformer) {
-            if (!"relative".equals(positions) && !"rotary".equals(positions)) {
-                throw UserError.inFile(configFile, "position_embeddings_type " + (positions == null ? "null" : "\"" + positions + "\"")
-                        + " is not supported (wavlens implements \"relative\" and \"rotary\")");
+            if (!List.of("relative", "rotary", "none").contains(positions)) {
+                throw UserError.inFile(configFile, "position_embeddings_type \"" + positions
+                        + "\" is not supported (wavlens implements \"relative\", \"rotary\" and null)");
             }
             if (positions.equals("rotary") && (hidden / heads) % 2 != 0) {
                 throw UserError.inFile(configFile, "rotary position embeddings need an even head size (hidden_size / num_attention_heads = " + hidden / heads + ")");
