@@ -70,7 +70,7 @@ public final class Wav2Vec2 implements AutoCloseable {
     private final MemorySegment lmW;              // CTC head, null without one
     private final float[] lmB;
     private final int vocabSize;
-    final String prefix;                          // "wav2vec2.", "hubert." or "" as the checkpoint spells it
+    final String prefix;                          // the base-model prefix ("wav2vec2.", "wavlm.", …) or "" as the checkpoint spells it
 
     private Wav2Vec2(Path dir, Wav2Vec2Config cfg, Weights weights) {
         this.dir = dir;
@@ -629,7 +629,7 @@ public final class Wav2Vec2 implements AutoCloseable {
         return weight;
     }
 
-    /** The state-dict prefix the checkpoint uses for the base model: "wav2vec2.", "hubert." or "". */
+    /** The state-dict prefix the checkpoint uses for the base model: cfg.basePrefix() ("wav2vec2.", "hubert.", "wavlm.", "data2vec_audio.", "wav2vec2_conformer.") or "". */
     public static String detectPrefix(Weights weights, Wav2Vec2Config cfg) {
         for (String p : new String[] {cfg.basePrefix(), "", "wav2vec2.", "hubert."}) {
             if (weights.has(p + "feature_projection.projection.weight")) return p;
