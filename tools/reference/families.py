@@ -702,6 +702,71 @@ def build(case, out_root):
     return manifest
 
 
+def self_check():
+    """The building blocks above against PyTorch's own library operations (a second formulation,
+    as HF's code calls them); returns the largest difference seen, float64."""
+    import torch.nn.functional as Fn
+    g = torch.Generator().manual_seed(5)
+    rnd = lambda *s: torch.randn(*s, generator=g, dtype=D)
+    worst = {}
+    T, H, heads = 23, 12, 3
+    d = H // heads
+    x = rnd(T, H)
+    # conv1d (strided; grouped "same" with an even kernel) against F.conv1d
+    w, b = rnd(6, 1, 5), rnd(6)
+    worst["conv1d"] = (conv1d(x[:, 0][None], w, b, stride=3) - Fn.conv1d(x[:, 0][None, None], w, b, stride=3)[0]).abs().max()
+    w, b = rnd(H, H // 3, 4), rnd(H)
+    ref = Fn.conv1d(x.T[None], w, b, padding=2, groups=3)[0][:, :-1].T
+    worst["same_conv"] = (same_conv(x, w, b, 3) - ref).abs().max()
+    worst["layer_norm"] = (layer_norm(x, x[0], x[1], 1e-5) - Fn.layer_norm(x, (H,), x[0], x[1], 1e-5)).abs().max()
+    worst["gelu"] = (gelu(x) - Fn.gelu(x)).abs().max()
+    worst["swish"] = (act("swish", x) - Fn.silu(x)).abs().max()
+    # attention with an additive per-head bias and masked keys against F.multi_head_attention_forward (what HF's WavLM calls)
+    W = {f"{n}_proj.weight": rnd(H, H) for n in "qkvo"}
+    W.update({f"{n}_proj.bias": rnd(H) for n in "qkvo"})
+    W = {("out_proj." + k[7:] if k.startswith("o_proj") else k): v for k, v in W.items()}
+    bias = rnd(heads, T, T)
+    valid = 19
+    mine = mha(x, W, "", heads, valid, bias)
+    keypad = torch.zeros(1, T, dtype=torch.bool)
+    keypad[0, valid:] = True
+    lib, _ = Fn.multi_head_attention_forward(x[:, None], x[:, None], x[:, None], H, heads, torch.empty([0]),
+        torch.cat((W["q_proj.bias"], W["k_proj.bias"], W["v_proj.bias"])), None, None, False, 0.0,
+        W["out_proj.weight"], W["out_proj.bias"], training=False, key_padding_mask=keypad, need_weights=False,
+        attn_mask=bias, use_separate_proj_weight=True, q_proj_weight=W["q_proj.weight"], k_proj_weight=W["k_proj.weight"],
+        v_proj_weight=W["v_proj.weight"])
+    worst["attention+bias"] = (mine - lib[:, 0]).abs().max()
+    # Transformer-XL relative scores: the gather above against the pad-and-reshape shift trick
+    q, pe = rnd(T, d), rnd(2 * T - 1, d)
+    full = q @ pe.T
+    i, j = torch.arange(T)[:, None], torch.arange(T)[None, :]
+    gathered = full[i, T - 1 - i + j]
+    padded = torch.cat([torch.zeros(T, 1, dtype=D), full], -1).view(2 * T, T)[1:].reshape(T, 2 * T - 1)[:, :T]
+    worst["relative shift"] = (gathered - padded).abs().max()
+    # rotary: the half-split rotation against complex multiplication of (x_i, x_{i+d/2}) pairs by e^{i t θ}
+    inv = 1.0 / (10000 ** (torch.arange(0, d, 2, dtype=D) / d))
+    t = torch.arange(T, dtype=D)[:, None] * inv[None, :]
+    emb = torch.cat([t, t], -1)
+    xs = rnd(T, d)
+    rot = xs * torch.cos(emb) + torch.cat([-xs[:, d // 2:], xs[:, :d // 2]], -1) * torch.sin(emb)
+    z = torch.complex(xs[:, :d // 2], xs[:, d // 2:]) * torch.exp(1j * t)
+    worst["rotary"] = (rot - torch.cat([z.real, z.imag], -1)).abs().max()
+    # the conformer conv module against nn.Conv1d / nn.GLU / nn.BatchNorm1d (eval) / nn.SiLU
+    cfg = {"conv_depthwise_kernel_size": 5, "hidden_act": "swish"}
+    Wc = {"m.layer_norm.weight": rnd(H), "m.layer_norm.bias": rnd(H), "m.pointwise_conv1.weight": rnd(2 * H, H, 1),
+          "m.depthwise_conv.weight": rnd(H, 1, 5), "m.batch_norm.weight": rnd(H), "m.batch_norm.bias": rnd(H),
+          "m.batch_norm.running_mean": rnd(H), "m.batch_norm.running_var": rnd(H).abs() + 0.5, "m.pointwise_conv2.weight": rnd(H, H, 1)}
+    bn = torch.nn.BatchNorm1d(H).double().eval()
+    bn.weight.data, bn.bias.data = Wc["m.batch_norm.weight"], Wc["m.batch_norm.bias"]
+    bn.running_mean, bn.running_var = Wc["m.batch_norm.running_mean"], Wc["m.batch_norm.running_var"]
+    y = Fn.layer_norm(x, (H,), Wc["m.layer_norm.weight"], Wc["m.layer_norm.bias"]).T[None]
+    y = torch.nn.GLU(dim=1)(Fn.conv1d(y, Wc["m.pointwise_conv1.weight"]))
+    y = Fn.silu(bn(Fn.conv1d(y, Wc["m.depthwise_conv.weight"], padding=2, groups=H)))
+    y = Fn.conv1d(y, Wc["m.pointwise_conv2.weight"])[0].T
+    worst["conv module"] = (conv_module(cfg, Wc, "m.", x) - y).abs().max()
+    return {k: float(v) for k, v in worst.items()}
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
@@ -711,6 +776,10 @@ def main():
         raise SystemExit("transformers is importable here; this reference must not be able to lean on it")
     except ImportError:
         pass
+    check = self_check()
+    print("self-check against torch library operations (max |difference|, float64):", json.dumps(check))
+    if max(check.values()) > 1e-10:
+        raise SystemExit("self-check failed")
     for case in CASES:
         m = build(case, out)
         print(case["name"], json.dumps(m["inputs"], ensure_ascii=False))
