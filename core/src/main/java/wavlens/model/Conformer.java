@@ -217,18 +217,19 @@ final class Conformer {
             for (int q0 = 0; q0 < frames; q0 += block) {
                 int rows = Math.min(block, frames - q0);
                 Blas.sgemm(false, true, rows, keys, d, scale, qu, q0 * h + off, h, k, off, h, 0f, scores, 0, keys);
+                final int n = keys;
                 if (pe != null) {
                     Blas.sgemm(false, true, rows, positions, d, scale, qv, q0 * h + off, h, pos, off, h, 0f, bd, 0, positions);
                     final int first = q0;
                     final float[] shifted = bd;
-                    Ops.forRows(rows, keys, r -> {
-                        int src = r * positions + frames - 1 - (first + r);   // column of key 0 for query first + r
-                        int dst = r * keys;
-                        for (int j = 0; j < keys; j++) scores[dst + j] += shifted[src + j];
+                    Ops.forRows(rows, n, r -> {
+                        // column T − 1 − i of row i is key 0 of query i = first + r; added in the softmax's pass
+                        Ops.axpy(1f, shifted, r * positions + frames - 1 - (first + r), scores, r * n, n);
+                        Ops.softmaxRow(scores, r * n, n);
                     });
+                } else {
+                    Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
                 }
-                final int n = keys;
-                Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
                 Blas.sgemm(false, false, rows, d, keys, 1f, scores, 0, keys, v, off, h, 0f, context, q0 * h + off, h);
             }
         }

@@ -439,10 +439,13 @@ public final class Wav2Vec2 implements AutoCloseable {
         return bucket + Math.min((int) (maxExact + large), half - 1);
     }
 
-    /** WavLM's per-head gate of every frame from the attention block's input x (see {@link Gate}). */
+    /**
+     * WavLM's per-head gate of every frame from the attention block's input x (see {@link Gate}).
+     * A plain loop: 2·T·H multiply-adds per layer, less than a parallel pass would cost on few cores.
+     */
     private void wavLmGate(float[] x, int frames, Gate g, float[] gate) {
         int h = cfg.hiddenSize(), d = cfg.headDim(), heads = cfg.numHeads();
-        Ops.forRows(frames, h, t -> {
+        for (int t = 0; t < frames; t++) {
             for (int head = 0; head < heads; head++) {
                 int o = t * h + head * d;
                 float u = g.alpha(), v = g.beta();
@@ -452,7 +455,7 @@ public final class Wav2Vec2 implements AutoCloseable {
                 }
                 gate[head * frames + t] = Ops.sigmoid(u) * (Ops.sigmoid(v) * g.konst()[head] - 1f) + 2f;
             }
-        });
+        }
     }
 
     /** Frames of queries handled at once: bounds the score matrix to QUERY_BLOCK × frames. */
@@ -482,15 +485,16 @@ public final class Wav2Vec2 implements AutoCloseable {
                 Blas.sgemm(false, true, rows, keys, d, scale, q, q0 * h + off, h, k, off, h, 0f, scores, 0, keys);
                 final int n = keys, first = q0, hd = head;
                 if (L.gate() != null) {
-                    // WavLM: + gate(h, t) · bias(h, s − t) on every score of query t
+                    // WavLM: + gate(h, t) · bias(h, s − t) on every score of query t, in the softmax's
+                    // parallel pass (one more pass per head would cost more than its few additions)
                     Ops.forRows(rows, n, r -> {
                         int t = first + r;
-                        float g = s.gate[hd * frames + t];
-                        int src = hd * span + frames - 1 - t;
-                        for (int j = 0; j < n; j++) scores[r * n + j] += g * s.relBias[src + j];
+                        Ops.axpy(s.gate[hd * frames + t], s.relBias, hd * span + frames - 1 - t, scores, r * n, n);
+                        Ops.softmaxRow(scores, r * n, n);
                     });
+                } else {
+                    Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
                 }
-                Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
                 Blas.sgemm(false, false, rows, d, keys, 1f, scores, 0, keys, v, off, h, 0f, context, q0 * h + off, h);
             }
         }

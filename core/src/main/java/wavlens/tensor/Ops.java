@@ -322,4 +322,15 @@ public final class Ops {
         }
         for (; i < n; i++) acc[ao + i] += a[bo + i] * b[co + i];
     }
+
+    /** y[yo + i] += a · x[xo + i] for i in [0, n), vectorised. */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (; i < upper; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
 }

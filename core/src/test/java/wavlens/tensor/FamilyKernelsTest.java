@@ -7,7 +7,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
-/** The kernels the other families added (SiLU, depthwise conv, fmaRow) against direct double-precision loops, odd shapes. */
+/** The kernels the other families added (SiLU, depthwise conv, axpy) against direct double-precision loops, odd shapes. */
 class FamilyKernelsTest {
 
     @Property(tries = 40)
@@ -37,6 +37,20 @@ class FamilyKernelsTest {
                 }
                 assertEquals(ref, y[t * channels + c], 1e-5 * (1 + Math.abs(ref)));
             }
+        }
+    }
+
+    @Property(tries = 40)
+    void axpyAddsAScaledSlice(@ForAll @IntRange(min = 0, max = 70) int n, @ForAll @IntRange(min = 0, max = 9) int xo,
+                              @ForAll @IntRange(min = 0, max = 9) int yo, @ForAll long seed) {
+        Random r = new Random(seed);
+        float[] x = OpsTest.randn(r, n + xo), y = OpsTest.randn(r, n + yo + 3);
+        float a = (float) r.nextGaussian();
+        float[] out = y.clone();
+        Ops.axpy(a, x, xo, out, yo, n);
+        for (int i = 0; i < y.length; i++) {
+            double ref = i >= yo && i < yo + n ? y[i] + (double) a * x[xo + i - yo] : y[i];
+            assertEquals(ref, out[i], 1e-6 * (1 + Math.abs(ref)));
         }
     }
 }
