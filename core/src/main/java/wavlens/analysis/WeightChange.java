@@ -20,9 +20,9 @@ public final class WeightChange {
 
     public record Result(List<Block> blocks, List<String> onlyInPretrained, List<String> onlyInFinetuned) {}
 
-    /** The block a state-dict key belongs to (prefix "wav2vec2." / "hubert." ignored). */
+    /** The block a state-dict key belongs to (the base-model prefix — "wav2vec2.", "hubert.", "wavlm.", … — ignored). */
     static String block(String key) {
-        String k = key.replaceFirst("^(wav2vec2|hubert)\\.", "");
+        String k = key.replaceFirst("^(wav2vec2_conformer|wav2vec2|hubert|wavlm|data2vec_audio)\\.", "");
         if (k.startsWith("feature_extractor.")) return "cnn";
         if (k.startsWith("feature_projection.")) return "projection";
         if (k.startsWith("encoder.pos_conv_embed.")) return "positional_conv";
@@ -82,7 +82,7 @@ public final class WeightChange {
 
     private static Map<String, String> byBareName(Weights w) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String n : w.names()) m.put(n.replaceFirst("^(wav2vec2|hubert)\\.", ""), n);
+        for (String n : w.names()) m.put(n.replaceFirst("^(wav2vec2_conformer|wav2vec2|hubert|wavlm|data2vec_audio)\\.", ""), n);
         return m;
     }
 }

@@ -29,6 +29,51 @@ public final class Shapes {
         };
     }
 
+    /** The families `bench engine --family` knows, as HF model_type values by their short names. */
+    public static final Map<String, String> FAMILIES = Map.of("wav2vec2", "wav2vec2", "hubert", "hubert", "wavlm", "wavlm",
+            "data2vec-audio", "data2vec-audio", "conformer", "wav2vec2-conformer");
+
+    /**
+     * config.json of another family at a wav2vec2 shape (same conv stack, width, depth, heads):
+     * HuBERT as it is; WavLM with HF's 320 buckets up to distance 800; data2vec-audio with its
+     * five positional convs of kernel 19 (and layer norm in every conv layer); the conformer with
+     * relative positions, depthwise kernel 31 and Swish, as facebook/wav2vec2-conformer-rel-pos-large.
+     */
+    public static ObjectNode config(String shape, String family) {
+        ObjectNode c = config(shape);
+        switch (family) {
+            case "wav2vec2" -> { }
+            case "hubert" -> {
+                c.put("model_type", "hubert");
+                c.putArray("architectures").add("HubertModel");
+                c.put("feat_proj_layer_norm", true);
+            }
+            case "wavlm" -> {
+                c.put("model_type", "wavlm");
+                c.putArray("architectures").add("WavLMModel");
+                c.put("num_buckets", 320);
+                c.put("max_bucket_distance", 800);
+            }
+            case "data2vec-audio" -> {
+                c.put("model_type", "data2vec-audio");
+                c.putArray("architectures").add("Data2VecAudioModel");
+                c.remove("feat_extract_norm");
+                c.put("num_conv_pos_embeddings", 5);
+                c.put("conv_pos_kernel_size", 19);
+            }
+            case "conformer" -> {
+                c.put("model_type", "wav2vec2-conformer");
+                c.putArray("architectures").add("Wav2Vec2ConformerModel");
+                c.put("position_embeddings_type", "relative");
+                c.put("conv_depthwise_kernel_size", 31);
+                c.put("hidden_act", "swish");
+                c.put("max_source_positions", 5000);
+            }
+            default -> throw new wavlens.io.UserError("unknown family \"" + family + "\" (expected one of wav2vec2, hubert, wavlm, data2vec-audio, conformer)");
+        }
+        return c;
+    }
+
     private static ObjectNode config(int conv, int hidden, int layers, int heads, int ff, int posK, int posG, boolean large) {
         ObjectNode c = Json.MAPPER.createObjectNode();
         c.put("model_type", "wav2vec2");
@@ -78,10 +123,11 @@ public final class Shapes {
      */
     private static Map<String, Init> encoderInit(Wav2Vec2Config cfg) {
         Map<String, Init> w = new LinkedHashMap<>();
+        String P = cfg.basePrefix();
         int in = 1;
         for (int i = 0; i < cfg.convLayers(); i++) {
             int out = cfg.convDim()[i], k = cfg.convKernel()[i];
-            String p = "wav2vec2.feature_extractor.conv_layers." + i + ".";
+            String p = P + "feature_extractor.conv_layers." + i + ".";
             w.put(p + "conv.weight", new Init(new long[] {out, in, k}, "normal", Math.sqrt(2.0 / (in * k))));
             if (cfg.convBias()) w.put(p + "conv.bias", new Init(new long[] {out}, "zeros", 0));
             if (!cfg.groupNormEncoder() || i == 0) {
@@ -92,18 +138,36 @@ public final class Shapes {
         }
         int c = cfg.convOutDim(), h = cfg.hiddenSize(), ff = cfg.intermediateSize();
         int k = cfg.posConvKernel(), per = h / cfg.posConvGroups();
-        w.put("wav2vec2.feature_projection.layer_norm.weight", new Init(new long[] {c}, "ones", 0));
-        w.put("wav2vec2.feature_projection.layer_norm.bias", new Init(new long[] {c}, "zeros", 0));
-        w.put("wav2vec2.feature_projection.projection.weight", new Init(new long[] {h, c}, "normal", 0.02));
-        w.put("wav2vec2.feature_projection.projection.bias", new Init(new long[] {h}, "zeros", 0));
-        w.put("wav2vec2.encoder.pos_conv_embed.conv.weight_g", new Init(new long[] {1, 1, k}, "weight_g", 0));
-        w.put("wav2vec2.encoder.pos_conv_embed.conv.weight_v", new Init(new long[] {h, per, k}, "normal", Math.sqrt(4.0 / (k * h))));
-        w.put("wav2vec2.encoder.pos_conv_embed.conv.bias", new Init(new long[] {h}, "zeros", 0));
-        w.put("wav2vec2.encoder.layer_norm.weight", new Init(new long[] {h}, "ones", 0));
-        w.put("wav2vec2.encoder.layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
-        w.put("wav2vec2.masked_spec_embed", new Init(new long[] {h}, "uniform", 0));
+        w.put(P + "feature_projection.layer_norm.weight", new Init(new long[] {c}, "ones", 0));
+        w.put(P + "feature_projection.layer_norm.bias", new Init(new long[] {c}, "zeros", 0));
+        w.put(P + "feature_projection.projection.weight", new Init(new long[] {h, c}, "normal", 0.02));
+        w.put(P + "feature_projection.projection.bias", new Init(new long[] {h}, "zeros", 0));
+        if (cfg.isData2VecAudio()) {
+            for (int j = 0; j < cfg.posConvLayers(); j++) {
+                String p = P + "encoder.pos_conv_embed.layers." + j + ".conv.";
+                w.put(p + "weight", new Init(new long[] {h, per, k}, "normal", Math.sqrt(2.0 / (k * per))));
+                w.put(p + "bias", new Init(new long[] {h}, "zeros", 0));
+            }
+        } else {
+            w.put(P + "encoder.pos_conv_embed.conv.weight_g", new Init(new long[] {1, 1, k}, "weight_g", 0));
+            w.put(P + "encoder.pos_conv_embed.conv.weight_v", new Init(new long[] {h, per, k}, "normal", Math.sqrt(4.0 / (k * h))));
+            w.put(P + "encoder.pos_conv_embed.conv.bias", new Init(new long[] {h}, "zeros", 0));
+        }
+        w.put(P + "encoder.layer_norm.weight", new Init(new long[] {h}, "ones", 0));
+        w.put(P + "encoder.layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
+        w.put(P + "masked_spec_embed", new Init(new long[] {h}, "uniform", 0));
         for (int l = 0; l < cfg.numLayers(); l++) {
-            String p = "wav2vec2.encoder.layers." + l + ".";
+            String p = P + "encoder.layers." + l + ".";
+            if (cfg.isConformer()) {
+                conformerLayerInit(w, cfg, p);
+                continue;
+            }
+            if (cfg.isWavLm()) {
+                w.put(p + "attention.gru_rel_pos_const", new Init(new long[] {1, cfg.numHeads(), 1, 1}, "ones", 0));
+                w.put(p + "attention.gru_rel_pos_linear.weight", new Init(new long[] {8, cfg.headDim()}, "normal", 0.02));
+                w.put(p + "attention.gru_rel_pos_linear.bias", new Init(new long[] {8}, "zeros", 0));
+                if (l == 0) w.put(p + "attention.rel_attn_embed.weight", new Init(new long[] {cfg.numBuckets(), cfg.numHeads()}, "normal", 0.02));
+            }
             for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
                 w.put(p + "attention." + proj + ".weight", new Init(new long[] {h, h}, "normal", 0.02));
                 w.put(p + "attention." + proj + ".bias", new Init(new long[] {h}, "zeros", 0));
@@ -118,6 +182,37 @@ public final class Shapes {
             w.put(p + "final_layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
         }
         return w;
+    }
+
+    /** One Conformer block's tensors (HF names), initialised as the transformer's: linear normal(0, 0.02), norms 1 / 0. */
+    private static void conformerLayerInit(Map<String, Init> w, Wav2Vec2Config cfg, String p) {
+        int h = cfg.hiddenSize(), ff = cfg.intermediateSize();
+        for (String f : new String[] {"ffn1", "ffn2"}) {
+            w.put(p + f + "_layer_norm.weight", new Init(new long[] {h}, "ones", 0));
+            w.put(p + f + "_layer_norm.bias", new Init(new long[] {h}, "zeros", 0));
+            w.put(p + f + ".intermediate_dense.weight", new Init(new long[] {ff, h}, "normal", 0.02));
+            w.put(p + f + ".intermediate_dense.bias", new Init(new long[] {ff}, "zeros", 0));
+            w.put(p + f + ".output_dense.weight", new Init(new long[] {h, ff}, "normal", 0.02));
+            w.put(p + f + ".output_dense.bias", new Init(new long[] {h}, "zeros", 0));
+        }
+        for (String n : new String[] {"self_attn_layer_norm", "final_layer_norm", "conv_module.layer_norm", "conv_module.batch_norm"}) {
+            w.put(p + n + ".weight", new Init(new long[] {h}, "ones", 0));
+            w.put(p + n + ".bias", new Init(new long[] {h}, "zeros", 0));
+        }
+        for (String proj : new String[] {"linear_q", "linear_k", "linear_v", "linear_out"}) {
+            w.put(p + "self_attn." + proj + ".weight", new Init(new long[] {h, h}, "normal", 0.02));
+            w.put(p + "self_attn." + proj + ".bias", new Init(new long[] {h}, "zeros", 0));
+        }
+        if (cfg.positionEmbeddings().equals("relative")) {
+            w.put(p + "self_attn.linear_pos.weight", new Init(new long[] {h, h}, "normal", 0.02));
+            w.put(p + "self_attn.pos_bias_u", new Init(new long[] {cfg.numHeads(), cfg.headDim()}, "normal", 0.02));
+            w.put(p + "self_attn.pos_bias_v", new Init(new long[] {cfg.numHeads(), cfg.headDim()}, "normal", 0.02));
+        }
+        w.put(p + "conv_module.pointwise_conv1.weight", new Init(new long[] {2L * h, h, 1}, "normal", 0.02));
+        w.put(p + "conv_module.depthwise_conv.weight", new Init(new long[] {h, 1, cfg.depthwiseKernel()}, "normal", Math.sqrt(2.0 / cfg.depthwiseKernel())));
+        w.put(p + "conv_module.batch_norm.running_mean", new Init(new long[] {h}, "zeros", 0));
+        w.put(p + "conv_module.batch_norm.running_var", new Init(new long[] {h}, "ones", 0));
+        w.put(p + "conv_module.pointwise_conv2.weight", new Init(new long[] {h, h, 1}, "normal", 0.02));
     }
 
     /** Names and shapes of the randomly initialised encoder tensors. */

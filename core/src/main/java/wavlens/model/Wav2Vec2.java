@@ -14,13 +14,20 @@ import wavlens.tensor.Conv;
 import wavlens.tensor.Ops;
 
 /**
- * wav2vec 2.0 (Baevski et al. 2020) and HuBERT (Hsu et al. 2021) inference, with HuggingFace
- * transformers' semantics (modeling_wav2vec2.py / modeling_hubert.py, eval mode):
+ * wav2vec 2.0 (Baevski et al. 2020), HuBERT (Hsu et al. 2021), WavLM (Chen et al. 2022),
+ * data2vec-audio (Baevski et al. 2022) and wav2vec2-conformer inference, with HuggingFace
+ * transformers' semantics (modeling_wav2vec2.py, modeling_hubert.py, modeling_wavlm.py,
+ * modeling_data2vec_audio.py, modeling_wav2vec2_conformer.py; eval mode):
  *
  * <pre>
  *   raw audio ─ feature encoder (7 strided convs, 20 ms frames) ─ LayerNorm ─ projection
  *             ─ + positional conv ─ transformer (post-LN or pre-LN "stable") ─ [CTC head]
  * </pre>
+ *
+ * The families differ only after the projection: WavLM adds a gated relative position bias to
+ * every layer's attention scores; data2vec-audio's positional embedding is a stack of convs with
+ * non-affine LayerNorms instead of one weight-normed conv; the conformer replaces the positional
+ * conv and the transformer by Conformer blocks ({@link Conformer}).
  *
  * Big matrices (projections, attention, feed-forward, CTC head) stay in the memory-mapped weight
  * file and go straight to BLAS; conv kernels are reordered once into heap arrays.
@@ -33,7 +40,19 @@ public final class Wav2Vec2 implements AutoCloseable {
     /** One transformer block (Vaswani et al. 2017) as wav2vec2 arranges it. */
     record Layer(MemorySegment wq, float[] bq, MemorySegment wk, float[] bk, MemorySegment wv, float[] bv,
                  MemorySegment wo, float[] bo, float[] ln1W, float[] ln1B,
-                 MemorySegment wUp, float[] bUp, MemorySegment wDown, float[] bDown, float[] ln2W, float[] ln2B) {}
+                 MemorySegment wUp, float[] bUp, MemorySegment wDown, float[] bDown, float[] ln2W, float[] ln2B,
+                 Gate gate) {}   // WavLM only, else null
+
+    /**
+     * WavLM's gate on the relative position bias (WavLM §2.2, HF's gru_rel_pos_*): per head, the
+     * head's slice x_h of the attention block's input gives g = σ(a·x_h + α)·(σ(b·x_h + β)·c_h − 1) + 2,
+     * where a, α (b, β) are the sums of the first (last) four rows of gru_rel_pos_linear
+     * (HF sums the eight outputs in two groups of four) and c_h is gru_rel_pos_const.
+     */
+    record Gate(float[] a, float[] b, float alpha, float beta, float[] konst) {}
+
+    /** data2vec-audio's positional convs: each conv → LayerNorm without weights → activation. */
+    record PosConv(float[] weightTapMajor, float[] bias) {}
 
     private final Wav2Vec2Config cfg;
     private final Weights weights;
@@ -42,13 +61,16 @@ public final class Wav2Vec2 implements AutoCloseable {
     private final float[] projLnW, projLnB;       // feature_projection.layer_norm (null for HuBERT without it)
     private final MemorySegment projW;
     private final float[] projB;
-    private final float[] posW, posB;             // weight-normed positional conv, tap-major per group
+    private final float[] posW, posB;             // weight-normed positional conv, tap-major per group (wav2vec2, HuBERT, WavLM)
+    private final PosConv[] posStack;             // data2vec-audio's positional convs, else null
+    private final float[] relAttnEmbed;           // WavLM: rel_attn_embed [buckets × heads] of layer 0, else null
+    private final Conformer conformer;            // wav2vec2-conformer's encoder, else null
     private final float[] encLnW, encLnB;
     private final Layer[] layers;
     private final MemorySegment lmW;              // CTC head, null without one
     private final float[] lmB;
     private final int vocabSize;
-    final String prefix;                          // "wav2vec2.", "hubert." or "" as the checkpoint spells it
+    final String prefix;                          // the base-model prefix ("wav2vec2.", "wavlm.", …) or "" as the checkpoint spells it
 
     private Wav2Vec2(Path dir, Wav2Vec2Config cfg, Weights weights) {
         this.dir = dir;
@@ -77,24 +99,30 @@ public final class Wav2Vec2 implements AutoCloseable {
         projB = w.floats("feature_projection.projection.bias", h);
 
         int kPos = cfg.posConvKernel(), per = h / cfg.posConvGroups();
-        posW = Conv.kernelTapMajor(positionalConvWeight(w, h, per, kPos), h, per, kPos);
-        posB = w.floats("encoder.pos_conv_embed.conv.bias", h);
-        encLnW = w.floats("encoder.layer_norm.weight", h);
-        encLnB = w.floats("encoder.layer_norm.bias", h);
-
-        layers = new Layer[cfg.numLayers()];
-        int ff = cfg.intermediateSize();
-        for (int l = 0; l < layers.length; l++) {
-            String p = "encoder.layers." + l + ".";
-            layers[l] = new Layer(
-                    w.segment(p + "attention.q_proj.weight", h, h), w.floats(p + "attention.q_proj.bias", h),
-                    w.segment(p + "attention.k_proj.weight", h, h), w.floats(p + "attention.k_proj.bias", h),
-                    w.segment(p + "attention.v_proj.weight", h, h), w.floats(p + "attention.v_proj.bias", h),
-                    w.segment(p + "attention.out_proj.weight", h, h), w.floats(p + "attention.out_proj.bias", h),
-                    w.floats(p + "layer_norm.weight", h), w.floats(p + "layer_norm.bias", h),
-                    w.segment(p + "feed_forward.intermediate_dense.weight", ff, h), w.floats(p + "feed_forward.intermediate_dense.bias", ff),
-                    w.segment(p + "feed_forward.output_dense.weight", h, ff), w.floats(p + "feed_forward.output_dense.bias", h),
-                    w.floats(p + "final_layer_norm.weight", h), w.floats(p + "final_layer_norm.bias", h));
+        if (cfg.isConformer()) {
+            // HF builds pos_conv_embed for the conformer but its forward never calls it: not read
+            posW = posB = encLnW = encLnB = relAttnEmbed = null;
+            posStack = null;
+            layers = new Layer[0];
+            conformer = new Conformer(cfg, w);
+        } else {
+            conformer = null;
+            if (cfg.isData2VecAudio()) {
+                posW = posB = null;
+                posStack = new PosConv[cfg.posConvLayers()];
+                for (int j = 0; j < posStack.length; j++) {
+                    String p = "encoder.pos_conv_embed.layers." + j + ".conv.";
+                    posStack[j] = new PosConv(Conv.kernelTapMajor(w.floats(p + "weight", h, per, kPos), h, per, kPos), w.floats(p + "bias", h));
+                }
+            } else {
+                posStack = null;
+                posW = Conv.kernelTapMajor(positionalConvWeight(w, h, per, kPos), h, per, kPos);
+                posB = w.floats("encoder.pos_conv_embed.conv.bias", h);
+            }
+            encLnW = w.floats("encoder.layer_norm.weight", h);
+            encLnB = w.floats("encoder.layer_norm.bias", h);
+            relAttnEmbed = cfg.isWavLm() ? w.floats("encoder.layers.0.attention.rel_attn_embed.weight", cfg.numBuckets(), cfg.numHeads()) : null;
+            layers = transformerLayers(w);
         }
         if (weights.has("lm_head.weight")) {
             long[] shape = weights.info("lm_head.weight").shape();
@@ -113,6 +141,40 @@ public final class Wav2Vec2 implements AutoCloseable {
             lmW = null;
             lmB = null;
         }
+    }
+
+    /** The transformer layers of wav2vec2, HuBERT, WavLM and data2vec-audio (same tensor names; WavLM adds its gate). */
+    private Layer[] transformerLayers(Checker w) {
+        int h = cfg.hiddenSize(), ff = cfg.intermediateSize(), d = cfg.headDim();
+        Layer[] layers = new Layer[cfg.numLayers()];
+        for (int l = 0; l < layers.length; l++) {
+            String p = "encoder.layers." + l + ".";
+            Gate gate = null;
+            if (cfg.isWavLm()) {
+                float[] lw = w.floats(p + "attention.gru_rel_pos_linear.weight", 8, d);
+                float[] lb = w.floats(p + "attention.gru_rel_pos_linear.bias", 8);
+                float[] a = new float[d], b = new float[d];
+                for (int r = 0; r < 4; r++) {
+                    for (int i = 0; i < d; i++) {
+                        a[i] += lw[r * d + i];
+                        b[i] += lw[(r + 4) * d + i];
+                    }
+                }
+                gate = new Gate(a, b, lb[0] + lb[1] + lb[2] + lb[3], lb[4] + lb[5] + lb[6] + lb[7],
+                        w.floats(p + "attention.gru_rel_pos_const", 1, cfg.numHeads(), 1, 1));
+            }
+            layers[l] = new Layer(
+                    w.segment(p + "attention.q_proj.weight", h, h), w.floats(p + "attention.q_proj.bias", h),
+                    w.segment(p + "attention.k_proj.weight", h, h), w.floats(p + "attention.k_proj.bias", h),
+                    w.segment(p + "attention.v_proj.weight", h, h), w.floats(p + "attention.v_proj.bias", h),
+                    w.segment(p + "attention.out_proj.weight", h, h), w.floats(p + "attention.out_proj.bias", h),
+                    w.floats(p + "layer_norm.weight", h), w.floats(p + "layer_norm.bias", h),
+                    w.segment(p + "feed_forward.intermediate_dense.weight", ff, h), w.floats(p + "feed_forward.intermediate_dense.bias", ff),
+                    w.segment(p + "feed_forward.output_dense.weight", h, ff), w.floats(p + "feed_forward.output_dense.bias", h),
+                    w.floats(p + "final_layer_norm.weight", h), w.floats(p + "final_layer_norm.bias", h),
+                    gate);
+        }
+        return layers;
     }
 
     /** Loads config.json and the weights of a HuggingFace model directory. */
@@ -161,9 +223,13 @@ public final class Wav2Vec2 implements AutoCloseable {
         }
         double t = n, h = cfg.hiddenSize(), c = cfg.convOutDim();
         f += 2 * t * c * h;                                            // projection
-        f += 2 * t * h * (h / cfg.posConvGroups()) * cfg.posConvKernel(); // positional conv
-        double perLayer = 2 * t * h * h * 4 + 2 * t * t * h * 2 + 2 * t * h * cfg.intermediateSize() * 2;
-        f += perLayer * cfg.numLayers();
+        if (conformer != null) {
+            f += conformer.flops(n);
+        } else {
+            f += 2 * t * h * (h / cfg.posConvGroups()) * cfg.posConvKernel() * cfg.posConvLayers(); // positional conv(s)
+            double perLayer = 2 * t * h * h * 4 + 2 * t * t * h * 2 + 2 * t * h * cfg.intermediateSize() * 2;
+            f += perLayer * cfg.numLayers();
+        }
         if (lmW != null) f += 2 * t * h * vocabSize;
         return f;
     }
@@ -236,13 +302,33 @@ public final class Wav2Vec2 implements AutoCloseable {
         float[] x = linear(extract, frames, c, projW, projB, h);
         if (valid < frames) Arrays.fill(x, valid * h, frames * h, 0f);
 
-        // Positional convolution (relative positional embedding, §2.2): x + GELU(conv(x))
-        float[] pos = Conv.groupedSameConv(x, frames, h, cfg.posConvGroups(), posW, posB, cfg.posConvKernel());
-        Ops.gelu(pos, frames, h);
-        Ops.addInPlace(x, pos, frames * h);
+        boolean[] keep = request.hiddenStates();
+        if (conformer != null) {
+            float[][] hidden = conformer.encode(x, frames, valid, keep);
+            float[] last = hidden[hidden.length - 1];
+            float[] logits = lmW == null ? null : linear(last, frames, h, lmW, lmB, vocabSize);
+            return new Output(frames, convOut, features, extract, hidden, logits);
+        }
+
+        if (posStack == null) {
+            // Positional convolution (relative positional embedding, §2.2): x + GELU(conv(x))
+            float[] pos = Conv.groupedSameConv(x, frames, h, cfg.posConvGroups(), posW, posB, cfg.posConvKernel());
+            Ops.gelu(pos, frames, h);
+            Ops.addInPlace(x, pos, frames * h);
+        } else {
+            // data2vec-audio (§3, "5 convolutions"): x + (act ∘ LN ∘ conv)ⁿ(x), LayerNorms without weights
+            float[] pos = x;
+            float[] ones = new float[h], zeros = new float[h];
+            Arrays.fill(ones, 1f);
+            for (PosConv pc : posStack) {
+                pos = Conv.groupedSameConv(pos, frames, h, cfg.posConvGroups(), pc.weightTapMajor(), pc.bias(), cfg.posConvKernel());
+                Ops.layerNorm(pos, pos, frames, h, ones, zeros, 1e-5f);
+                activation(pos, frames, h, cfg.featExtractActivation());
+            }
+            Ops.addInPlace(x, pos, frames * h);
+        }
 
         float[][] hidden = new float[cfg.numLayers() + 1][];
-        boolean[] keep = request.hiddenStates();
         Scratch scratch = new Scratch(frames, valid);
         float eps = cfg.layerNormEps();
         if (!cfg.stableLayerNorm()) {
@@ -285,14 +371,14 @@ public final class Wav2Vec2 implements AutoCloseable {
     }
 
     /** y = x Wᵀ + b for x [rows × in], W [out × in] (PyTorch nn.Linear). */
-    private static float[] linear(float[] x, int rows, int in, MemorySegment w, float[] b, int out) {
+    static float[] linear(float[] x, int rows, int in, MemorySegment w, float[] b, int out) {
         return linear(x, rows, in, w, b, out, new float[rows * out]);
     }
 
     /** The same, into a given buffer y (rows × out). */
     private static float[] linear(float[] x, int rows, int in, MemorySegment w, float[] b, int out, float[] y) {
         Blas.sgemm(false, true, rows, out, in, 1f, Blas.seg(x, 0), in, w, in, 0f, Blas.seg(y, 0), out);
-        Ops.addBias(y, rows, out, b);
+        if (b != null) Ops.addBias(y, rows, out, b);
         return y;
     }
 
@@ -303,6 +389,7 @@ public final class Wav2Vec2 implements AutoCloseable {
      */
     private final class Scratch {
         final float[] q, k, v, context, attnOut, scores, up;
+        final float[] relBias, gate;    // WavLM: bias per head and relative position [heads × (2T − 1)]; gate [heads × T]
         final int block;
 
         Scratch(int frames, int valid) {
@@ -315,6 +402,59 @@ public final class Wav2Vec2 implements AutoCloseable {
             block = Math.min(QUERY_BLOCK, frames);
             scores = new float[block * Math.max(1, valid)];
             up = new float[frames * cfg.intermediateSize()];
+            relBias = relAttnEmbed == null ? null : relativePositionBias(frames);
+            gate = relAttnEmbed == null ? null : new float[cfg.numHeads() * frames];
+        }
+    }
+
+    /**
+     * WavLM's relative position bias, computed once (HF: in layer 0, passed on to the others):
+     * for head h and relative position δ = key − query, rel_attn_embed[bucket(δ)][h], stored per
+     * head for δ = −(T − 1) … T − 1 so that a query's row is one contiguous slice.
+     */
+    private float[] relativePositionBias(int frames) {
+        int heads = cfg.numHeads(), span = 2 * frames - 1;
+        float[] bias = new float[heads * span];
+        for (int r = 0; r < span; r++) {
+            int bucket = relativePositionBucket(r - (frames - 1), cfg.numBuckets(), cfg.maxBucketDistance());
+            for (int head = 0; head < heads; head++) bias[head * span + r] = relAttnEmbed[bucket * heads + head];
+        }
+        return bias;
+    }
+
+    /**
+     * The bucket of relative position δ (T5's bidirectional scheme as WavLM uses it): half the
+     * buckets for δ > 0; within a half, |δ| < n/4 exactly, larger |δ| logarithmically up to
+     * max_distance, beyond that the last bucket. Evaluated in float32 as HF does.
+     */
+    static int relativePositionBucket(int delta, int numBuckets, int maxDistance) {
+        int half = numBuckets / 2;
+        int bucket = delta > 0 ? half : 0;
+        int a = Math.abs(delta);
+        int maxExact = half / 2;
+        if (a < maxExact) return bucket + a;
+        float large = (float) Math.log((float) a / maxExact);
+        large = large / (float) Math.log((double) maxDistance / maxExact);
+        large = large * (half - maxExact);
+        return bucket + Math.min((int) (maxExact + large), half - 1);
+    }
+
+    /**
+     * WavLM's per-head gate of every frame from the attention block's input x (see {@link Gate}).
+     * A plain loop: 2·T·H multiply-adds per layer, less than a parallel pass would cost on few cores.
+     */
+    private void wavLmGate(float[] x, int frames, Gate g, float[] gate) {
+        int h = cfg.hiddenSize(), d = cfg.headDim(), heads = cfg.numHeads();
+        for (int t = 0; t < frames; t++) {
+            for (int head = 0; head < heads; head++) {
+                int o = t * h + head * d;
+                float u = g.alpha(), v = g.beta();
+                for (int i = 0; i < d; i++) {
+                    u += g.a()[i] * x[o + i];
+                    v += g.b()[i] * x[o + i];
+                }
+                gate[head * frames + t] = Ops.sigmoid(u) * (Ops.sigmoid(v) * g.konst()[head] - 1f) + 2f;
+            }
         }
     }
 
@@ -336,13 +476,25 @@ public final class Wav2Vec2 implements AutoCloseable {
         int keys = Math.max(1, valid);
         int block = s.block;
         float[] scores = s.scores;
+        if (L.gate() != null) wavLmGate(x, frames, L.gate(), s.gate);
+        int span = 2 * frames - 1;
         for (int head = 0; head < cfg.numHeads(); head++) {
             int off = head * d;
             for (int q0 = 0; q0 < frames; q0 += block) {
                 int rows = Math.min(block, frames - q0);
                 Blas.sgemm(false, true, rows, keys, d, scale, q, q0 * h + off, h, k, off, h, 0f, scores, 0, keys);
-                final int n = keys;
-                Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
+                final int n = keys, first = q0, hd = head;
+                if (L.gate() != null) {
+                    // WavLM: + gate(h, t) · bias(h, s − t) on every score of query t, in the softmax's
+                    // parallel pass (one more pass per head would cost more than its few additions)
+                    Ops.forRows(rows, n, r -> {
+                        int t = first + r;
+                        Ops.axpy(s.gate[hd * frames + t], s.relBias, hd * span + frames - 1 - t, scores, r * n, n);
+                        Ops.softmaxRow(scores, r * n, n);
+                    });
+                } else {
+                    Ops.forRows(rows, n, r -> Ops.softmaxRow(scores, r * n, n));
+                }
                 Blas.sgemm(false, false, rows, d, keys, 1f, scores, 0, keys, v, off, h, 0f, context, q0 * h + off, h);
             }
         }
@@ -357,8 +509,9 @@ public final class Wav2Vec2 implements AutoCloseable {
         return linear(up, frames, ff, L.wDown, L.bDown, h);
     }
 
-    private static void activation(float[] a, int rows, int cols, String act) {
+    static void activation(float[] a, int rows, int cols, String act) {
         if (act.equals("relu")) Ops.forRows(rows, cols, r -> Ops.reluInPlace(a, r * cols, r * cols + cols));
+        else if (act.equals("swish") || act.equals("silu")) Ops.silu(a, rows, cols);
         else Ops.gelu(a, rows, cols);
     }
 
@@ -480,14 +633,14 @@ public final class Wav2Vec2 implements AutoCloseable {
         return weight;
     }
 
-    /** The state-dict prefix the checkpoint uses for the base model: "wav2vec2.", "hubert." or "". */
+    /** The state-dict prefix the checkpoint uses for the base model: cfg.basePrefix() ("wav2vec2.", "hubert.", "wavlm.", "data2vec_audio.", "wav2vec2_conformer.") or "". */
     public static String detectPrefix(Weights weights, Wav2Vec2Config cfg) {
-        for (String p : new String[] {cfg.modelType() + ".", "", "wav2vec2.", "hubert."}) {
+        for (String p : new String[] {cfg.basePrefix(), "", "wav2vec2.", "hubert."}) {
             if (weights.has(p + "feature_projection.projection.weight")) return p;
         }
         throw new UserError(weights.names().isEmpty() ? "the weights file holds no tensors"
-                : "the weights have no feature_projection.projection.weight under any known prefix (wav2vec2., hubert., none); "
-                + "is this a wav2vec2/HuBERT checkpoint?");
+                : "the weights have no feature_projection.projection.weight under any known prefix (" + cfg.basePrefix() + ", none); "
+                + "is this a " + cfg.modelType() + " checkpoint?");
     }
 
     /** Looks tensors up under the checkpoint's prefix and checks their shapes against the config. */

@@ -624,7 +624,7 @@ public final class Extractor {
                     done.has("skipped") ? "skipped" : "ok", done.path("label_ids").asText(""), done.path("predicted_ids").asText("")));
         }
         for (int l = -1; l < keep.length; l++) {
-            boolean present = l < 0 ? model.config().modelType().equals("wav2vec2") : keep[l];
+            boolean present = l < 0 ? !model.config().modelType().equals("hubert") : keep[l];   // every family but HuBERT has extract_features
             if (!present) continue;
             int dim = l < 0 ? model.config().convOutDim() : model.config().hiddenSize();
             if (opt.pool() != Pool.SEGMENT) concatenate(plan, "frames_", l, dim, frameRows.size(), layout.framesDir());

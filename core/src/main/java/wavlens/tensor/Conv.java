@@ -110,4 +110,27 @@ public final class Conv {
             });
         }
     }
+
+    /**
+     * Depthwise Conv1d (one kernel per channel, groups = channels, no bias) with "same" zero
+     * padding of (k − 1)/2 for an odd kernel, over x (time × channels): the conformer's
+     * convolution module. w is PyTorch's [channels][1][k] weight as [channels × k].
+     * out[t][c] = Σ_j w[c][j] · x[t + j − pad][c]; channels are contiguous, so each tap is one
+     * vector multiply-add over a row.
+     */
+    public static float[] depthwiseSameConv(float[] x, int time, int channels, float[] w, int kernel) {
+        float[] tapMajor = new float[kernel * channels];   // [k][channels]: a tap's weights for all channels side by side
+        for (int c = 0; c < channels; c++) for (int j = 0; j < kernel; j++) tapMajor[j * channels + c] = w[c * kernel + j];
+        int pad = (kernel - 1) / 2;
+        float[] out = new float[time * channels];
+        Ops.forRows(time, channels * kernel, t -> {
+            int o = t * channels;
+            for (int j = 0; j < kernel; j++) {
+                int src = t + j - pad;
+                if (src < 0 || src >= time) continue;
+                Ops.fmaRow(out, o, tapMajor, j * channels, x, src * channels, channels);
+            }
+        });
+        return out;
+    }
 }

@@ -138,6 +138,27 @@ public final class Ops {
         forRows(rows, cols, r -> geluInPlace(a, r * cols, r * cols + cols));
     }
 
+    /** σ(x) = 1 / (1 + e^{−x}). */
+    public static float sigmoid(float x) {
+        return 1f / (1f + exp(-x));
+    }
+
+    /** In-place SiLU / Swish (Ramachandran et al. 2017; HF's "swish" and "silu"): x · σ(x), vectorised. */
+    public static void siluInPlace(float[] a, int from, int to) {
+        int i = from;
+        int upper = from + S.loopBound(to - from);
+        for (; i < upper; i += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, a, i);
+            x.div(exp(x.neg()).add(1f)).intoArray(a, i);
+        }
+        for (; i < to; i++) a[i] = a[i] * sigmoid(a[i]);
+    }
+
+    /** SiLU over a whole matrix, parallel by rows. */
+    public static void silu(float[] a, int rows, int cols) {
+        forRows(rows, cols, r -> siluInPlace(a, r * cols, r * cols + cols));
+    }
+
     public static void reluInPlace(float[] a, int from, int to) {
         for (int i = from; i < to; i++) if (a[i] < 0) a[i] = 0;
     }
@@ -289,5 +310,27 @@ public final class Ops {
         int best = 0;
         for (int i = 1; i < n; i++) if (a[off + i] > a[off + best]) best = i;
         return best;
+    }
+
+    /** acc[ao + i] += a[bo + i] · b[co + i] for i in [0, n), vectorised. */
+    public static void fmaRow(float[] acc, int ao, float[] a, int bo, float[] b, int co, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        for (; i < upper; i += S.length()) {
+            FloatVector.fromArray(S, a, bo + i).fma(FloatVector.fromArray(S, b, co + i), FloatVector.fromArray(S, acc, ao + i))
+                    .intoArray(acc, ao + i);
+        }
+        for (; i < n; i++) acc[ao + i] += a[bo + i] * b[co + i];
+    }
+
+    /** y[yo + i] += a · x[xo + i] for i in [0, n), vectorised. */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        int upper = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (; i < upper; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += a * x[xo + i];
     }
 }

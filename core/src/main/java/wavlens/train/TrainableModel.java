@@ -87,7 +87,8 @@ public final class TrainableModel {
         if (!Files.exists(configFile)) throw UserError.inFile(dir, "no config.json in this folder");
         Wav2Vec2Config cfg = Wav2Vec2Config.read(configFile);
         if (!cfg.modelType().equals("wav2vec2")) {
-            throw UserError.inFile(configFile, "training supports model_type \"wav2vec2\" (this is \"" + cfg.modelType() + "\")");
+            // wavlens.train writes out wav2vec2's backward pass; the other families run in every other command
+            throw UserError.inFile(configFile, "finetune and pretrain support model_type \"wav2vec2\"; \"" + cfg.modelType() + "\" is not supported");
         }
         try (Weights weights = Weights.open(dir)) {
             String prefix = Wav2Vec2.detectPrefix(weights, cfg);

@@ -94,10 +94,10 @@ class ModelLoadingTest {
     @Test
     void unknownModelTypeIsRefusedByName(@TempDir Path tmp) throws Exception {
         ObjectNode cfg = baseConfig();
-        cfg.put("model_type", "wav2vec2-conformer");
+        cfg.put("model_type", "whisper");   // (wav2vec2-conformer, once the example here, is read since issue 26)
         rewrite(tmp, "", "", null, cfg);
         UserError e = assertThrows(UserError.class, () -> Wav2Vec2.load(tmp));
-        assertTrue(e.getMessage().contains("wav2vec2-conformer") && e.getMessage().contains("config.json"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"whisper\" is not supported") && e.getMessage().contains("config.json"), e.getMessage());
     }
 
     @Test
