@@ -13,6 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import wavlens.cli.Main;
@@ -63,6 +69,22 @@ class StandaloneClusterTest {
 
             Path corpus = TestCorpus.make(tmp.resolve("corpus"), 7);
             Path out = tmp.resolve("store");
+            // the driver's context, made here so the test can watch it (the command takes it over: getOrCreate)
+            SparkContext sc = SparkContext.getOrCreate(new SparkConf().setMaster(master).setAppName("wavlens-cluster-test")
+                    .set("spark.executor.extraClassPath", classPath).set("spark.executor.memory", "512m").set("spark.ui.enabled", "false")
+                    .set("spark.executor.extraJavaOptions", "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"));
+            AtomicInteger removed = new AtomicInteger(), lostTasks = new AtomicInteger();
+            sc.addSparkListener(new SparkListener() {
+                @Override
+                public void onExecutorRemoved(SparkListenerExecutorRemoved e) {
+                    removed.incrementAndGet();
+                }
+
+                @Override
+                public void onTaskEnd(SparkListenerTaskEnd e) {
+                    if (!e.taskInfo().successful()) lostTasks.incrementAndGet();
+                }
+            });
             CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> SparkMain.execute("extract", "--master", master,
                     "--model", SparkExtractTest.MODEL, "--corpus", corpus.toString(), "--out", out.toString(), "--max-frames", "30", "--seed", "3",
                     "--shard-utterances", "1", "--conf", "spark.executor.extraClassPath=" + classPath, "--conf", "spark.executor.memory=512m",
@@ -81,6 +103,8 @@ class StandaloneClusterTest {
             assertTrue(atKill < 8, "killed while shards were still to do (" + atKill + " of 8 committed)");
             assertEquals(0, job.get(300, TimeUnit.SECONDS));
             assertFalse(w2.isAlive());
+            assertTrue(removed.get() >= 1, "the driver saw the killed executor go");
+            System.out.println("cluster test: " + atKill + " of 8 shards committed at the kill, " + lostTasks.get() + " task(s) lost and rerun");
 
             Path single = tmp.resolve("single"), compact = tmp.resolve("compact");
             List<String> ex = new ArrayList<>(List.of("extract"));
