@@ -123,7 +123,7 @@ final class Mp3Reader {
             if ((flags & 2) != 0) q += 4;
             if ((flags & 4) != 0) q += 100;
             if ((flags & 8) != 0) q += 4;
-            if (q + 24 <= p + first.length && (ascii(d, q, "LAME") || ascii(d, q, "Lavf") || ascii(d, q, "Lavc"))) {
+            if (q + 24 <= Math.min(d.length, p + first.length) && (ascii(d, q, "LAME") || ascii(d, q, "Lavf") || ascii(d, q, "Lavc"))) {
                 int v = (d[q + 21] & 0xFF) << 16 | (d[q + 22] & 0xFF) << 8 | (d[q + 23] & 0xFF);
                 delay = (v >>> 12) + DECODER_DELAY;
                 padding = Math.max(0, (v & 0xFFF) - DECODER_DELAY);
@@ -188,7 +188,7 @@ final class Mp3Reader {
                 bits.closeFrame();
                 frame++;
             }
-        } catch (BitstreamException | DecoderException | RuntimeException e) {
+        } catch (BitstreamException | DecoderException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
             throw UserError.inFile(source, "damaged MP3 data in frame " + frame + " (" + e.getClass().getSimpleName() + ")");
         }
         int start = frames.gapless ? Math.min(frames.encoderDelay, n) : 0;

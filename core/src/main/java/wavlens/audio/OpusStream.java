@@ -80,7 +80,7 @@ final class OpusStream {
                     got = mono != null
                             ? mono.decode(p, 0, p.length, pcm, 0, MAX_PACKET_SAMPLES, false)
                             : multi.decodeMultistream(p, 0, p.length, pcm, 0, MAX_PACKET_SAMPLES, 0);
-                } catch (OpusException | RuntimeException e) {
+                } catch (OpusException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
                     throw UserError.inFile(source, "damaged Opus data in packet " + i + " (" + e.getMessage() + ")");
                 }
                 if (got < 0) throw UserError.inFile(source, "damaged Opus data in packet " + i + " (decoder error " + got + ")");

@@ -29,12 +29,13 @@ final class VorbisStream {
         Comment comment = new Comment();
         info.init();
         comment.init();
+        checkCommentHeader(source, packets.get(1));
         for (int h = 0; h < 3; h++) {
             int rc;
             try {
                 rc = info.synthesis_headerin(comment, packet(packets.get(h), h, h == 0));
-            } catch (RuntimeException e) {
-                rc = -1;
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                rc = -1; // a damaged header can ask JOrbis for an absurd allocation: one failed request, the heap is intact
             }
             if (rc < 0) throw UserError.inFile(source, "damaged Vorbis stream: header packet " + h + " is invalid");
         }
@@ -59,7 +60,7 @@ final class VorbisStream {
                     n += got;
                     dsp.synthesis_read(got);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
                 throw UserError.inFile(source, "damaged Vorbis data in packet " + i + " (" + e.getClass().getSimpleName() + ")");
             }
         }
@@ -67,6 +68,27 @@ final class VorbisStream {
         float[][] trimmed = new float[channels][];
         for (int c = 0; c < channels; c++) trimmed[c] = Arrays.copyOf(out[c], end);
         return new PcmChannels(trimmed, info.rate, 32);
+    }
+
+    /** The comment header's lengths must fit in the packet (JOrbis allocates what they say before reading). */
+    private static void checkCommentHeader(Object source, byte[] p) {
+        boolean ok = p.length >= 11 && p[0] == 3;
+        long pos = 7;
+        if (ok) {
+            long vendor = OggReader.le32(p, 7) & 0xFFFFFFFFL;
+            pos = 11 + vendor;
+            ok = pos + 4 <= p.length;
+        }
+        if (ok) {
+            long count = OggReader.le32(p, (int) pos) & 0xFFFFFFFFL;
+            pos += 4;
+            for (long i = 0; ok && i < count; i++) {
+                ok = pos + 4 <= p.length;
+                if (ok) pos += 4 + (OggReader.le32(p, (int) pos) & 0xFFFFFFFFL);
+                ok = ok && pos <= p.length;
+            }
+        }
+        if (!ok) throw UserError.inFile(source, "damaged Vorbis stream: header packet 1 (comments) is invalid");
     }
 
     /** The identification header's sample rate (bytes 12-15), for durations without decoding. */
