@@ -61,8 +61,12 @@ public final class AudioFile {
      */
     public static Audio read(String name, byte[] bytes) {
         if (bytes.length == 0) throw UserError.inFile(name, "empty audio (0 bytes)");
-        PcmChannels pcm = switch (detect(name, java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16)))) {
-            case WAV, FLAC -> viaTemporaryFile(name, bytes);
+        Kind kind = detect(name, java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16)));
+        int tagEnd = Mp3Reader.id3v2Length(bytes, 0);
+        if (kind == Kind.MP3 && tagEnd > 0 && tagEnd + 4 <= bytes.length
+                && new String(bytes, tagEnd, 4, java.nio.charset.StandardCharsets.ISO_8859_1).equals("fLaC")) kind = Kind.FLAC; // FLAC behind an ID3 tag
+        PcmChannels pcm = switch (kind) {
+            case WAV, FLAC -> viaTemporaryFile(name, bytes, kind);
             case MP3 -> Mp3Reader.decode(name, bytes);
             case OGG -> OggReader.decode(name, bytes);
             case MATROSKA -> MatroskaReader.decode(name, bytes);
@@ -104,15 +108,14 @@ public final class AudioFile {
     }
 
     /** A WAV or FLAC held in memory goes through a temporary file: their readers work on files. */
-    private static PcmChannels viaTemporaryFile(String name, byte[] bytes) {
+    private static PcmChannels viaTemporaryFile(String name, byte[] bytes, Kind kind) {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("wavlens-audio", ".bin");
             Files.write(tmp, bytes);
             Path written = tmp;
             try {
-                return detect(name, java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16))) == Kind.WAV
-                        ? WavReader.read(written) : FlacDecoder.decode(written);
+                return kind == Kind.WAV ? WavReader.read(written) : FlacDecoder.decode(written);
             } catch (UserError e) {
                 throw new UserError(e.getMessage().replace(written.toString(), name));
             }

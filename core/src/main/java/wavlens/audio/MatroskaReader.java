@@ -159,7 +159,7 @@ final class MatroskaReader {
             long id = readId();
             long s = readSize();
             if (id == CLUSTER) {
-                if (headersOnly && duration >= 0) return;
+                if (headersOnly && duration >= 0 && codec != null) return; // Info and Tracks read: no need for the audio
                 int clusterEnd = s < 0 ? -1 : Math.min(bounded(s, "Cluster"), end);
                 readCluster(clusterEnd, end);
             } else if (id == INFO) {
