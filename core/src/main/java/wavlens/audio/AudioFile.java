@@ -101,7 +101,7 @@ public final class AudioFile {
         return switch (detect(file, head(file))) {
             case WAV -> WavReader.durationSeconds(file);
             case FLAC -> FlacDecoder.durationSeconds(file);
-            case MP3 -> Mp3Reader.durationSeconds(file, readAllBytes(file));
+            case MP3 -> Mp3Reader.durationSeconds(file);
             case OGG -> OggReader.durationSeconds(file);
             case MATROSKA -> MatroskaReader.durationSeconds(file, readAllBytes(file));
         };
@@ -214,6 +214,17 @@ public final class AudioFile {
     static FileChannel open(Path file) throws IOException {
         if (Files.isDirectory(file)) throw UserError.inFile(file, "is a directory, not an audio file");
         return FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    /** The first length bytes of a file (fewer if it is shorter). */
+    static byte[] readHead(Path file, int length) {
+        try (FileChannel ch = open(file)) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, ch.size()));
+            while (b.hasRemaining() && ch.read(b, b.position()) >= 0) { }
+            return java.util.Arrays.copyOf(b.array(), b.position());
+        } catch (IOException e) {
+            throw ioProblem(file, e);
+        }
     }
 
     static byte[] readAllBytes(Path file) {

@@ -103,11 +103,13 @@ final class Mp3Reader {
         throw UserError.inFile(source, "no MPEG audio frame found" + (p > 0 ? " after the ID3 tag" : "") + " (not an MP3 file, or damaged)");
     }
 
-    /** Walks every frame from the first to the end; a gap of non-MPEG bytes or a cut-off frame is an error. */
-    static Frames frames(Object source, byte[] d) {
+    /** The first frame and what its Xing/Info/VBRI frame (if it is one) and LAME tag say. */
+    record Info(FrameHeader first, int audioStart, long declaredFrames, int encoderDelay, int encoderPadding, boolean gapless) {}
+
+    /** Reads the first frame; d may be just the file's first bytes (for durations). */
+    static Info info(Object source, byte[] d) {
         int p = firstFrame(source, d);
         FrameHeader first = header(d, p);
-        List<int[]> ranges = new ArrayList<>();
         long declared = -1;
         int delay = 0, padding = 0;
         boolean gapless = false;
@@ -133,7 +135,18 @@ final class Mp3Reader {
             infoFrame = true;
             declared = be32(d, p + 36 + 14) & 0xFFFFFFFFL;
         }
-        if (infoFrame) p += first.length;
+        return new Info(first, infoFrame ? p + first.length : p, declared, delay, padding, gapless);
+    }
+
+    /** Walks every frame from the first to the end; a gap of non-MPEG bytes or a cut-off frame is an error. */
+    static Frames frames(Object source, byte[] d) {
+        Info info = info(source, d);
+        FrameHeader first = info.first();
+        List<int[]> ranges = new ArrayList<>();
+        long declared = info.declaredFrames();
+        int delay = info.encoderDelay(), padding = info.encoderPadding();
+        boolean gapless = info.gapless();
+        int p = info.audioStart();
         int index = 0;
         while (p < d.length) {
             FrameHeader h = header(d, p);
@@ -198,9 +211,23 @@ final class Mp3Reader {
         return new PcmChannels(trimmed, frames.first.sampleRate, 16);
     }
 
-    /** Duration without decoding: the frame count (from the Xing/VBRI header, else by walking the frame headers). */
-    static double durationSeconds(Object source, byte[] d) {
-        Frames frames = frames(source, d);
+    /**
+     * Duration without decoding: the Xing/Info/VBRI frame count from the file's first bytes, less the
+     * LAME delay and padding; without such a frame, every frame header is walked.
+     */
+    static double durationSeconds(java.nio.file.Path file) {
+        byte[] head = AudioFile.readHead(file, 64 * 1024);
+        int tags = 0;
+        for (int tag; (tag = id3v2Length(head, tags)) > 0; ) tags += tag;
+        if (tags + 8 * 1024 > head.length && head.length == 64 * 1024) head = AudioFile.readHead(file, tags + 8 * 1024); // a large ID3 tag (cover art)
+        Info info = info(file, head);
+        if (info.declaredFrames() > 0) {
+            long n = info.declaredFrames() * info.first().samplesPerFrame;
+            if (info.gapless()) n = Math.max(0, n - info.encoderDelay() - info.encoderPadding());
+            return n / (double) info.first().sampleRate;
+        }
+        byte[] d = AudioFile.readAllBytes(file);
+        Frames frames = frames(file, d);
         return frames.samples(frames.ranges.size()) / (double) frames.first.sampleRate;
     }
 

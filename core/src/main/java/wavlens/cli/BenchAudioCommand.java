@@ -74,16 +74,18 @@ public final class BenchAudioCommand implements Callable<Integer> {
             System.out.println(Json.oneLine(doc));
             return 0;
         }
-        System.out.printf("%-16s %8s %14s %16s %16s %8s%n", "file", "audio s", "wavlens s/h", "+16 kHz s/h", "ffmpeg s/h", "ratio");
+        System.out.printf("%-16s %8s %14s %16s %16s %8s %14s%n", "file", "audio s", "wavlens s/h", "+16 kHz s/h", "ffmpeg s/h", "ratio", "durations/s");
         for (Map<String, Object> r : rows) {
             Double ff = (Double) r.get("ffmpeg_seconds_per_hour");
-            System.out.printf(Locale.ROOT, "%-16s %8.1f %14.1f %16.1f %16s %8s%n", r.get("file"), (Double) r.get("audio_seconds"),
+            System.out.printf(Locale.ROOT, "%-16s %8.1f %14.1f %16.1f %16s %8s %14.0f%n", r.get("file"), (Double) r.get("audio_seconds"),
                     (Double) r.get("decode_seconds_per_hour"), (Double) r.get("decode_16k_seconds_per_hour"),
                     ff == null ? "-" : String.format(Locale.ROOT, "%.1f", ff),
-                    ff == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) r.get("decode_seconds_per_hour") / ff));
+                    ff == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) r.get("decode_seconds_per_hour") / ff),
+                    (Double) r.get("header_durations_per_second"));
         }
         System.out.printf(Locale.ROOT, "s/h = seconds of decoding per hour of audio (median of %d); ratio = wavlens / ffmpeg (ffmpeg: whole process"
-                + " incl. start-up, decoding to raw PCM); +16 kHz = decoding, mono mix and resampling to 16 kHz; peak RSS %.0f MB%n",
+                + " incl. start-up, decoding to raw PCM); +16 kHz = decoding, mono mix and resampling to 16 kHz; durations/s = AudioFile.durationSeconds"
+                + " calls a second (headers only, as corpus info reads them); peak RSS %.0f MB%n",
                 repeats, BenchAnalysisCommand.peakRssMb());
         return 0;
     }
@@ -108,6 +110,11 @@ public final class BenchAudioCommand implements Callable<Integer> {
         row.put("audio_seconds", audioSeconds);
         row.put("decode_seconds_per_hour", median(decode) / audioSeconds * 3600);
         row.put("decode_16k_seconds_per_hour", median(to16k) / audioSeconds * 3600);
+        // header durations (what corpus info reads for every clip), files per second
+        int calls = 200;
+        long h0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) AudioFile.durationSeconds(f);
+        row.put("header_durations_per_second", calls / ((System.nanoTime() - h0) / 1e9));
         if (ffmpeg) {
             double[] ff = new double[repeats];
             for (int i = 0; i < repeats; i++) {

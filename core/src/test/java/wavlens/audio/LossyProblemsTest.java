@@ -111,6 +111,15 @@ class LossyProblemsTest {
             } catch (UserError e) {
                 assertTrue(e.getMessage().startsWith("fuzzed: "), e.getMessage());
             }
+            Path file = Files.createTempFile("fuzzed", ".bin"); // header durations read files
+            try {
+                Files.write(file, damaged);
+                AudioFile.durationSeconds(file);
+            } catch (UserError e) {
+                assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            } finally {
+                Files.delete(file);
+            }
         });
     }
 }
