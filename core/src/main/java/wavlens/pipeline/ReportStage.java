@@ -406,7 +406,7 @@ final class ReportStage {
             }
         }
         List<String> shown = layers.stream().map(ReportStage::shownLayer).toList();
-        LineChart.write(figures, "layers-metadata", LineChart.Spec.of(shown, series, "layer", "NMI of clusters vs metadata"));
+        LineChart.write(figures, "layers-metadata", LineChart.Spec.of(shown, series, "layer", "NMI vs metadata"));
         return new Report.Section("metadata", "Speakers and metadata in the clusters, layer by layer", reading.toString().trim(),
                 List.of(fig("layers-metadata", "NMI of each layer's k-means clusters against each metadata column of the corpus "
                         + "(pretrained solid, fine-tuned dashed); columns with 2–" + Analysis.MAX_GROUPS + " values.")),
