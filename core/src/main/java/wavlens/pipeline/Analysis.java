@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import wavlens.analysis.Cka;
 import wavlens.analysis.ClusterLabelMetrics;
 import wavlens.analysis.Contingency;
@@ -114,6 +115,7 @@ public final class Analysis {
 
         Stage.announce("clustering every layer");
         for (String m : MODELS) clusters(m);
+        metadataClusters();
         Stage.announce("comparing the models");
         cka();
         weightChange();
@@ -310,6 +312,94 @@ public final class Analysis {
             Csv.write(metrics, metricHeader, metricRows);
             Csv.write(perLetter, List.of("model", "layer", "label", "frames", "purity", "entropy_nats", "entropy_normalized", "majority_cluster"), letterRows);
         }));
+    }
+
+    // ------------------------------------------------------------------ 2b. clusters vs metadata
+
+    /** Columns of the store's frame rows that are not metadata of the utterance or speaker. */
+    static final Set<String> NOT_METADATA = Set.of("row", "utt", "frame", "time", "label", "label_id", "majority_fraction", "predicted",
+            "predicted_id", "segment", "start", "end", "frames");
+    /** Columns with more values than this get no per-group cluster metrics (e.g. hundreds of speakers). */
+    static final int MAX_GROUPS = 50;
+
+    /**
+     * The metadata columns of the analysed rows that have 2 to maxGroups distinct non-empty values
+     * (speaker, gender, age, split, and any column a corpus layout adds, e.g. accent, locale), in
+     * the rows' column order. Rows with an empty value are "unknown" for that column.
+     */
+    static List<String> metadataColumns(FeatureStore.Rows rows, boolean[] keep, int maxGroups) {
+        List<String> out = new ArrayList<>();
+        for (String column : rows.columns()) {
+            if (NOT_METADATA.contains(column)) continue;
+            String[] v = rows.strings(column);
+            Set<String> distinct = new java.util.HashSet<>();
+            for (int i = 0; i < v.length && distinct.size() <= maxGroups; i++) if (keep[i] && !v[i].isEmpty()) distinct.add(v[i]);
+            if (distinct.size() >= 2 && distinct.size() <= maxGroups) out.add(column);
+        }
+        return out;
+    }
+
+    /**
+     * How much of each metadata column the k-means clusters of each layer carry: NMI, AMI, purity and
+     * inverse purity of the clusters against the column's values (rows with an empty value left out),
+     * per model and layer — e.g. speaker or gender information per layer (cf. the study's maps by
+     * speaker, age and gender). tables/metadata_clusters.csv and .json.
+     */
+    private void metadataClusters() {
+        ObjectNode p = params("clusters-pretrained", "clusters-finetuned");
+        p.put("max_groups", MAX_GROUPS);
+        Path csv = tables.resolve("metadata_clusters.csv"), json = tables.resolve("metadata_clusters.json");
+        fingerprints.put("metadata", stages.run("metadata", p, List.of(csv, json), () -> {
+            List<List<?>> out = new ArrayList<>();
+            List<Map<String, Object>> jsonRows = new ArrayList<>();
+            for (String model : MODELS) {
+                FeatureStore s = FeatureStore.open(store(model));
+                FeatureStore.Rows rows = s.frames();
+                boolean[] keep = analysed(s, rows.ints("label_id"));
+                for (String column : metadataColumns(rows, keep, MAX_GROUPS)) {
+                    String[] all = rows.strings(column);
+                    String[] values = new String[labelCount(keep)];
+                    for (int i = 0, j = 0; i < keep.length; i++) if (keep[i]) values[j++] = all[i];
+                    Map<String, Integer> ids = new LinkedHashMap<>();
+                    int known = 0;
+                    for (String v : values) if (!v.isEmpty()) { ids.putIfAbsent(v, ids.size()); known++; }
+                    for (int layer : layerOrder(rows)) {
+                        int[] assign = Npy.read(cache.resolve("clusters").resolve(model + "_" + layerName(layer) + "_assignments.npy")).ints();
+                        int[] groups = new int[known], clusters = new int[known];
+                        for (int i = 0, j = 0; i < values.length; i++) {
+                            if (values[i].isEmpty()) continue;
+                            groups[j] = ids.get(values[i]);
+                            clusters[j++] = assign[i];
+                        }
+                        Contingency c = Contingency.of(groups, clusters);
+                        double nmi = ClusterLabelMetrics.nmi(c, ClusterLabelMetrics.Mean.ARITHMETIC);
+                        double ami = ClusterLabelMetrics.ami(c, ClusterLabelMetrics.Mean.ARITHMETIC);
+                        double purity = ClusterLabelMetrics.purity(c), inverse = ClusterLabelMetrics.inversePurity(c);
+                        out.add(List.of(model, column, layerName(layer), ids.size(), known, values.length - known, nmi, ami, purity, inverse));
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("model", model);
+                        r.put("column", column);
+                        r.put("layer", layerName(layer));
+                        r.put("values", new ArrayList<>(ids.keySet()));
+                        r.put("frames", known);
+                        r.put("frames_unknown", values.length - known);
+                        r.put("nmi", nmi);
+                        r.put("ami", ami);
+                        r.put("purity", purity);
+                        r.put("inverse_purity", inverse);
+                        jsonRows.add(r);
+                    }
+                }
+            }
+            Csv.write(csv, List.of("model", "column", "layer", "groups", "frames", "frames_unknown", "nmi", "ami", "purity", "inverse_purity"), out);
+            Json.write(json, Map.of("rows", jsonRows));
+        }));
+    }
+
+    private static int labelCount(boolean[] keep) {
+        int n = 0;
+        for (boolean k : keep) if (k) n++;
+        return n;
     }
 
     /** P(label | cluster) as a CSV matrix (rows clusters, columns labels), for the heat maps. */

@@ -57,6 +57,8 @@ final class ReportStage {
             List<Report.Section> sections = new ArrayList<>();
             sections.add(accuracySection());
             sections.add(clusterSection());
+            Report.Section metadata = metadataSection();
+            if (metadata != null) sections.add(metadata);
             sections.add(mapSection());
             sections.add(changeSection());
             sections.add(relationSection());
@@ -173,7 +175,17 @@ final class ReportStage {
         List<String> models = List.of("pretrained", "fine-tuned");
         MapGrid.write(figures, "maps-letters", MapGrid.Spec.of(models, shown, byLetter, categories, "letter").withHighlight("fine-tuned model wrong"));
         MapGrid.write(figures, "maps-class", MapGrid.Spec.of(models, shown, byClass, List.of("vowel", "consonant", "silence / other"), "class"));
-        String method = analysis.options().projection().toUpperCase(java.util.Locale.ROOT).replace("TSNE", "t-SNE");
+        List<Report.Figure> metadataMaps = new ArrayList<>();
+        for (ExplorerData.Coloring c : metadataColorings(rows, chosen, MAP_GROUPS)) {
+            MapGrid.Panel[][] panels = new MapGrid.Panel[2][layers.size()];
+            for (int m = 0; m < 2; m++) {
+                for (int l = 0; l < layers.size(); l++) panels[m][l] = new MapGrid.Panel(byClass[m][l].x(), byClass[m][l].y(), c.values(), null);
+            }
+            String name = "maps-" + fileSafe(c.name());
+            MapGrid.write(figures, name, MapGrid.Spec.of(models, shown, panels, c.names(), c.name()));
+            metadataMaps.add(fig(name, method(analysis) + " maps of every layer coloured by " + c.name() + " (from the corpus's metadata)."));
+        }
+        String method = method(analysis);
         double[] tw = doubles("maps_pretrained.csv", "trustworthiness_k10");
         double[] twf = doubles("maps_finetuned.csv", "trustworthiness_k10");
         double lo = Math.min(java.util.Arrays.stream(tw).min().orElse(0), java.util.Arrays.stream(twf).min().orElse(0));
@@ -182,9 +194,11 @@ final class ReportStage {
                 + "colours are letters, outlined points are frames the fine-tuned model gets wrong. The maps preserve neighbourhoods with "
                 + "trustworthiness %.2f–%.2f (k = 10). The interactive explorer (explorer.html) shows any layer with hover, zoom and sound.",
                 method, chosen.length, lo, hi);
-        return new Report.Section("maps", "Maps of every layer", reading,
-                List.of(fig("maps-letters", method + " maps of every layer coloured by letter; outlined: frames the fine-tuned model gets wrong."),
-                        fig("maps-class", method + " maps of every layer coloured by vowel / consonant / silence.")),
+        List<Report.Figure> mapFigures = new ArrayList<>(List.of(
+                fig("maps-letters", method + " maps of every layer coloured by letter; outlined: frames the fine-tuned model gets wrong."),
+                fig("maps-class", method + " maps of every layer coloured by vowel / consonant / silence.")));
+        mapFigures.addAll(metadataMaps);
+        return new Report.Section("maps", "Maps of every layer", reading, mapFigures,
                 List.of(table("Map quality (trustworthiness, k = 10) and time per map", "maps_pretrained.csv", null),
                         table("Map quality, fine-tuned model", "maps_finetuned.csv", null)));
     }
@@ -263,7 +277,6 @@ final class ReportStage {
         int[] labelIds = rows.ints("label_id");
         String[] utt = rows.strings("utt");
         double[] time = rows.doubles("time");
-        String[] speaker = rows.strings("speaker");
         Map<String, Integer> uttIndex = new LinkedHashMap<>();
         for (int r : chosen) uttIndex.putIfAbsent(utt[r], uttIndex.size());
         // audio: each utterance's file copied into REPORT/audio so the report stands alone
@@ -286,8 +299,8 @@ final class ReportStage {
         }
         int[] uttOf = new int[chosen.length];
         float[] start = new float[chosen.length], end = new float[chosen.length];
-        int[] letter = new int[chosen.length], spk = new int[chosen.length];
-        List<String> letterNames = new ArrayList<>(), speakerNames = new ArrayList<>();
+        int[] letter = new int[chosen.length];
+        List<String> letterNames = new ArrayList<>();
         for (int i = 0; i < chosen.length; i++) {
             int r = chosen[i];
             uttOf[i] = uttIndex.get(utt[r]);
@@ -297,8 +310,6 @@ final class ReportStage {
             String l = labels.get(labelIds[r]);
             if (!letterNames.contains(l)) letterNames.add(l);
             letter[i] = letterNames.indexOf(l);
-            if (!speakerNames.contains(speaker[r])) speakerNames.add(speaker[r]);
-            spk[i] = speakerNames.indexOf(speaker[r]);
         }
         List<String> layers = column("maps_pretrained.csv", "layer");
         float[][][] x = new float[2][layers.size()][], y = new float[2][layers.size()][];
@@ -319,8 +330,8 @@ final class ReportStage {
             }
         }
         boolean[] mistakes = mistakesOfMapRows(chosen);
-        List<ExplorerData.Coloring> colorings = List.of(new ExplorerData.Coloring("letter", letterNames, letter),
-                new ExplorerData.Coloring("speaker", speakerNames, spk));
+        List<ExplorerData.Coloring> colorings = new ArrayList<>(List.of(new ExplorerData.Coloring("letter", letterNames, letter)));
+        colorings.addAll(metadataColorings(rows, chosen, Integer.MAX_VALUE)); // speaker, gender, age, split, accent, ... as the store has them
         ExplorerWriter.write(out, new ExplorerData("wavlens explorer", List.of("pretrained", "fine-tuned"),
                 layers.stream().map(ReportStage::shownLayer).toList(), utterances, uttOf, start, end, colorings, x, y, clusters,
                 new boolean[][] {new boolean[chosen.length], mistakes}));
@@ -333,6 +344,83 @@ final class ReportStage {
         int j = 0;
         for (int i = 0; i < keep.length; i++) idx[i] = keep[i] ? j++ : -1;
         return idx;
+    }
+
+    // ------------------------------------------------------------------ metadata
+
+    /** Static maps are drawn for metadata columns with at most this many values (one legend entry each). */
+    static final int MAP_GROUPS = 12;
+
+    /**
+     * One colouring per metadata column of the store rows (speaker, gender, age, split, and what
+     * else the corpus gave, e.g. accent, locale) with 2 to maxValues distinct values among the
+     * chosen rows; values in order of first appearance, an empty value is "(unknown)".
+     */
+    static List<ExplorerData.Coloring> metadataColorings(FeatureStore.Rows rows, int[] chosen, int maxValues) {
+        boolean[] isChosen = new boolean[rows.size()];
+        for (int r : chosen) isChosen[r] = true;
+        List<ExplorerData.Coloring> out = new ArrayList<>();
+        for (String column : Analysis.metadataColumns(rows, isChosen, maxValues)) {
+            String[] v = rows.strings(column);
+            List<String> names = new ArrayList<>();
+            Map<String, Integer> ids = new LinkedHashMap<>();
+            int[] values = new int[chosen.length];
+            for (int i = 0; i < chosen.length; i++) {
+                String value = v[chosen[i]].isEmpty() ? "(unknown)" : v[chosen[i]];
+                values[i] = ids.computeIfAbsent(value, k -> { names.add(k); return names.size() - 1; });
+            }
+            out.add(new ExplorerData.Coloring(column, names, values));
+        }
+        return out;
+    }
+
+    /** Clusters against each metadata column per layer (tables/metadata_clusters.csv), or null when the corpus has none. */
+    private Report.Section metadataSection() {
+        Path file = tables.resolve("metadata_clusters.csv");
+        if (!Files.exists(file)) return null;
+        List<List<String>> rows = Csv.read(file);
+        if (rows.size() < 2) return null;
+        List<String> header = rows.get(0);
+        int iModel = header.indexOf("model"), iColumn = header.indexOf("column"), iLayer = header.indexOf("layer"), iNmi = header.indexOf("nmi");
+        List<String> columns = new ArrayList<>(), layers = new ArrayList<>();
+        for (List<String> r : rows.subList(1, rows.size())) {
+            if (!columns.contains(r.get(iColumn))) columns.add(r.get(iColumn));
+            if (!layers.contains(r.get(iLayer))) layers.add(r.get(iLayer));
+        }
+        List<LineChart.Series> series = new ArrayList<>();
+        StringBuilder reading = new StringBuilder("NMI between each layer's k-means clusters and the corpus's metadata: how much of the "
+                + "speaker, gender, age or other grouping the clusters carry (0: none; clusters made for letters carry little). ");
+        for (int c = 0; c < columns.size(); c++) {
+            for (int m = 0; m < Analysis.MODELS.length; m++) {
+                double[] nmi = new double[layers.size()];
+                java.util.Arrays.fill(nmi, Double.NaN);
+                for (List<String> r : rows.subList(1, rows.size())) {
+                    if (r.get(iModel).equals(Analysis.MODELS[m]) && r.get(iColumn).equals(columns.get(c))) nmi[layers.indexOf(r.get(iLayer))] = Double.parseDouble(r.get(iNmi));
+                }
+                series.add(LineChart.Series.of(columns.get(c) + (m == 0 ? " pretrained" : " fine-tuned"), nmi, c, m == 1));
+                if (m == 0) {
+                    int best = Readings.argmax(nmi);
+                    reading.append(String.format(java.util.Locale.ROOT, "%s: highest in layer %s of the pretrained model (NMI %.3f). ",
+                            columns.get(c), shownLayer(layers.get(best)), nmi[best]));
+                }
+            }
+        }
+        List<String> shown = layers.stream().map(ReportStage::shownLayer).toList();
+        LineChart.write(figures, "layers-metadata", LineChart.Spec.of(shown, series, "layer", "NMI vs metadata"));
+        return new Report.Section("metadata", "Speakers and metadata in the clusters, layer by layer", reading.toString().trim(),
+                List.of(fig("layers-metadata", "NMI of each layer's k-means clusters against each metadata column of the corpus "
+                        + "(pretrained solid, fine-tuned dashed); columns with 2–" + Analysis.MAX_GROUPS + " values.")),
+                List.of(new Report.Table("Clusters vs metadata per model, column and layer (NMI, AMI, purity, inverse purity)",
+                        header, rows.subList(1, rows.size()).stream().map(r -> r.stream().map(ReportStage::round).toList()).toList(),
+                        List.of(new Report.Link("CSV", "tables/metadata_clusters.csv"), new Report.Link("JSON", "tables/metadata_clusters.json")))));
+    }
+
+    private static String method(Analysis analysis) {
+        return analysis.options().projection().toUpperCase(java.util.Locale.ROOT).replace("TSNE", "t-SNE");
+    }
+
+    private static String fileSafe(String name) {
+        return name.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 
     // ------------------------------------------------------------------ helpers

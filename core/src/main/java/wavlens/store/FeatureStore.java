@@ -65,6 +65,11 @@ public final class FeatureStore {
             return rows.size();
         }
 
+        /** The column names of rows.csv, in file order. */
+        public List<String> columns() {
+            return header;
+        }
+
         public boolean has(String column) {
             return index.containsKey(column);
         }

@@ -79,8 +79,8 @@ class AnalysisTest {
         assertEquals(0, again.stagesRun(), "nothing changed, nothing recomputed");
 
         Analysis.Result changedK = new Analysis(options(corpus, out, 5)).run();
-        // clusters (2 models), the regression, the recogniser and the report depend on k; extraction, CKA, probes, maps do not
-        assertEquals(5, changedK.stagesRun());
+        // clusters (2 models), clusters vs metadata, the regression, the recogniser and the report depend on k; extraction, CKA, probes, maps do not
+        assertEquals(6, changedK.stagesRun());
         List<List<String>> m = Csv.read(out.resolve("tables/cluster_metrics_pretrained.csv"));
         assertEquals("5", m.get(1).get(m.get(0).indexOf("k")));
     }
