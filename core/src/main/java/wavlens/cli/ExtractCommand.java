@@ -60,8 +60,15 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
     int limit;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         Extractor.Pool p = switch (pool) {
             case "frame" -> Extractor.Pool.FRAME;
             case "segment" -> Extractor.Pool.SEGMENT;
