@@ -152,14 +152,14 @@ public final class AlignCommand implements Callable<Integer> {
         return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ');
     }
 
-    /** 16-bit PCM mono WAV (RIFF, fmt, data) of samples in [-1, 1]. */
+    /** 16-bit PCM mono WAV (RIFF, fmt, data) of samples in [-1, 1]: x · 32768 rounded, as the readers divide by 32768 (16-bit input comes back exactly). */
     static byte[] pcm16Wav(float[] x, int rate) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + 2 * x.length).put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         b.put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
                 .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16);
         b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(2 * x.length);
-        for (float v : x) b.putShort((short) Math.round(Math.max(-1f, Math.min(1f, v)) * 32767));
+        for (float v : x) b.putShort((short) Math.max(-32768, Math.min(32767, Math.round(v * 32768.0))));
         return b.array();
     }
 }
