@@ -105,6 +105,13 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
 
     // ---------------------------------------------------------------- folder (MFA)
 
+    /**
+     * Audio files the folder layout takes, in order of preference for one name. WAV and FLAC are
+     * decoded today; a compressed clip the decoders do not read yet is one problem naming it and
+     * its format (from {@link AudioFile}), never a silent skip.
+     */
+    static final List<String> AUDIO_EXTENSIONS = List.of("wav", "flac", "mp3", "ogg", "opus", "webm", "m4a");
+
     private static Corpus readFolder(Path root, ToDoubleFunction<Path> audioSeconds) {
         List<Problem> problems = new ArrayList<>();
         // folder + stem → the files with that stem, by lower-case extension
@@ -129,16 +136,25 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         for (var group : groups.entrySet()) {
             String id = group.getKey();
             Map<String, Path> files = group.getValue();
-            Path audio = files.containsKey("wav") ? files.get("wav") : files.get("flac");
+            Path audio = null;
+            for (String ext : AUDIO_EXTENSIONS) {
+                if (files.containsKey(ext)) {
+                    audio = files.get(ext);
+                    break;
+                }
+            }
             Path textGrid = files.get("textgrid");
             Path lab = files.containsKey("lab") ? files.get("lab") : files.get("txt");
             if (audio == null) {
-                if (textGrid != null) problems.add(new Problem(textGrid.toString(), "no audio file with the same name (.wav or .flac)"));
-                if (files.containsKey("lab")) problems.add(new Problem(files.get("lab").toString(), "no audio file with the same name (.wav or .flac)"));
+                if (textGrid != null) problems.add(new Problem(textGrid.toString(), "no audio file with the same name (.wav, .flac, ...)"));
+                if (files.containsKey("lab")) problems.add(new Problem(files.get("lab").toString(), "no audio file with the same name (.wav, .flac, ...)"));
                 continue;
             }
-            if (files.containsKey("wav") && files.containsKey("flac")) {
-                problems.add(new Problem(files.get("flac").toString(), "both .wav and .flac with this name; used the .wav"));
+            for (String ext : AUDIO_EXTENSIONS) {
+                if (files.containsKey(ext) && !files.get(ext).equals(audio)) {
+                    problems.add(new Problem(files.get(ext).toString(), "both " + audio.getFileName() + " and ." + ext + " with this name; used the ."
+                            + audio.getFileName().toString().substring(audio.getFileName().toString().lastIndexOf('.') + 1)));
+                }
             }
             if (files.containsKey("lab") && files.containsKey("txt")) {
                 problems.add(new Problem(files.get("txt").toString(), "both .lab and .txt with this name; used the .lab"));
@@ -151,6 +167,15 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
             String speaker = parent.equals(root) ? null : parent.getFileName().toString();
             utterances.add(new Utterance(id, audio, 0, duration, transcript, speaker, null, null, alignment,
                     lab == null ? audio.toString() : lab.toString()));
+        }
+        if (utterances.isEmpty() && problems.isEmpty()) {
+            // nothing recognised: say what is there rather than report an empty corpus
+            Map<String, Integer> byExt = new TreeMap<>();
+            for (Map<String, Path> files : groups.values()) for (String ext : files.keySet()) byExt.merge("." + ext, 1, Integer::sum);
+            problems.add(new Problem(root.toString(), "no corpus layout recognised and no audio files ("
+                    + String.join(", ", AUDIO_EXTENSIONS.stream().map(e -> "." + e).toList()) + ") below it; found "
+                    + (byExt.isEmpty() ? "no files" : byExt.toString().replace("{", "").replace("}", "").replace("=", ": ") + " files")
+                    + " (layouts: MFA folder, Kaldi data folder, manifest.tsv, Common Voice, LibriSpeech, MLS, FLEURS, Hugging Face Parquet or audiofolder)"));
         }
         return new Corpus(root, "folder", utterances, problems);
     }
