@@ -96,7 +96,7 @@ class AudioFileTest {
         assertProblem(write("song.ogg", "OggS\0\2\0\0\0\0\0\0\0\0\0\0".getBytes()), "Ogg");
         assertProblem(write("song.mp3", "ID3\4\0\0\0\0\0\5abcde\u00ff\u00fb".getBytes()), "MP3");
         assertProblem(write("x.sph", "NIST_1A\n   1024\n".getBytes()), "SPHERE");
-        assertProblem(write("noise.bin", new byte[] {1, 2, 3, (byte) 200, 0, 0, 0, 0}), "not a WAV or FLAC file");
+        assertProblem(write("noise.bin", new byte[] {1, 2, 3, (byte) 200, 0, 0, 0, 0}), "not a WAV, FLAC, MP3, Ogg or WebM file");
         assertProblem(tmp, "directory");
 
         byte[] flac = Files.readAllBytes(DIR.resolve("mono8_22k.flac"));
