@@ -25,8 +25,8 @@ import wavlens.io.UserError;
  * <li>{@link ParquetCell}: the {@code bytes} of a Hugging Face audio struct in one row of a
  *     Parquet shard.
  * </ul>
- * Bytes that do not come from a file are decoded through a temporary file, so every format the
- * file readers know is read the same way; a decoding error names the pipe or the shard and row.
+ * Bytes that do not come from a file are decoded in memory by {@link AudioFile#read(String, byte[])}
+ * (their header durations through a temporary file); a decoding error names the pipe or the shard and row.
  */
 public sealed interface AudioSource {
     /** Decodes the whole audio, channels averaged to mono, at its own rate. */
@@ -183,16 +183,9 @@ public sealed interface AudioSource {
         }
     }
 
+    /** Decodes bytes held in memory (a pipe's output, a Parquet cell); messages name {@code where}. */
     static Audio decodeBytes(byte[] bytes, String ext, String where) {
-        Path tmp = temporary(bytes, ext);
-        try {
-            Audio a = AudioFile.read(tmp);
-            return new Audio(a.samples(), a.sampleRate(), a.originalChannels(), Path.of(where));
-        } catch (UserError e) {
-            throw new UserError(e.getMessage().replace(tmp.toString(), where));
-        } finally {
-            deleteQuietly(tmp);
-        }
+        return AudioFile.read(where, bytes);
     }
 
     private static Path temporary(byte[] bytes, String ext) {

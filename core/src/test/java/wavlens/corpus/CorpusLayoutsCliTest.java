@@ -132,6 +132,28 @@ class CorpusLayoutsCliTest {
         assertReferenceFrames(dir.resolve("dev"), 1);
     }
 
+    /** MP3 clips as Common Voice ships them: extracted whole; the cut clip and the one that is no audio are named in problems.csv. */
+    @Test
+    void commonVoiceMp3(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("cv/fi");
+        copy(CorpusLayoutsTest.MP3, root.resolve("clips/x1.mp3"));
+        Files.write(root.resolve("clips/x2.mp3"), java.util.Arrays.copyOf(Files.readAllBytes(CorpusLayoutsTest.MP3), 1500));
+        Files.writeString(root.resolve("clips/x3.mp3"), "<html>403 Forbidden</html>");
+        String header = "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\tlocale\tsegment\n";
+        Files.writeString(root.resolve("test.tsv"), header + "a\tx1.mp3\thyvää\t2\t0\tteens\tfemale\t\tfi\t\n"
+                + "b\tx2.mp3\tkiitos\t2\t0\t\t\t\tfi\t\n" + "c\tx3.mp3\tterve\t2\t0\t\t\t\tfi\t\n");
+        Path store = dir.resolve("store");
+        Run r = run("extract", "--model", CASE.toString(), "--corpus", root.toString(), "--out", store.toString(),
+                "--label-model", "self", "--layers", "2", "--pool", "frame");
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> rows = Csv.read(store.resolve("frames/rows.csv"));
+        long x1 = rows.stream().skip(1).filter(row -> row.get(rows.get(0).indexOf("utt")).equals("x1")).count();
+        // ffmpeg's 32832 samples (see CorpusLayoutsTest.commonVoiceMp3Clips) make (32832 - 400) / 320 + 1 = 102 frames; one codec frame = 1.8 frames
+        assertEquals(102, x1, 2);
+        String problems = Files.readString(store.resolve("problems.csv"));
+        for (String clip : new String[] {"x2.mp3", "x3.mp3"}) assertTrue(problems.contains(root.resolve("clips").resolve(clip).toString()), clip + " in " + problems);
+    }
+
     @Test
     void libriSpeechAndMls(@TempDir Path dir) throws Exception {
         Path ls = dir.resolve("LibriSpeech");

@@ -22,6 +22,7 @@ class CorpusLayoutsTest {
     static final Path SHARED = Path.of("../../shared/testdata/wav2vec2/ctc-base/inputs");
     static final Path SPEECH = SHARED.resolve("speech_fi.wav"), SYNTHETIC = SHARED.resolve("synthetic.wav");
     static final Path FLAC = CorpusTest.FIXTURES.resolve("speech_fi.flac");
+    static final Path MP3 = CorpusTest.FIXTURES.resolve("speech_fi.mp3"), OPUS = CorpusTest.FIXTURES.resolve("speech_fi.opus");
     static final double SPEECH_SEC = 31508 / 16000.0, SYNTHETIC_SEC = 20800 / 16000.0;
 
     static void copy(Path from, Path to) throws Exception {
@@ -126,6 +127,33 @@ class CorpusLayoutsTest {
         assertNull(byId(bad, "common_voice_fi_1").transcript());
     }
 
+    /** Common Voice as it ships: MP3 clips; a cut clip and a clip that is not audio are each one problem naming it. */
+    @Test
+    void commonVoiceMp3Clips(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("cv/fi");
+        copy(MP3, root.resolve("clips/common_voice_fi_1.mp3"));
+        byte[] mp3 = Files.readAllBytes(MP3);
+        Files.write(root.resolve("clips/common_voice_fi_2.mp3"), java.util.Arrays.copyOf(mp3, 1500));
+        Files.writeString(root.resolve("clips/common_voice_fi_3.mp3"), "<html>403 Forbidden</html>");
+        String header = "client_id\tpath\tsentence\tup_votes\tdown_votes\tage\tgender\taccents\tlocale\tsegment\n";
+        Files.writeString(root.resolve("train.tsv"), header + "a\tcommon_voice_fi_1.mp3\thyvää huomenta\t2\t0\t\t\t\tfi\t\n"
+                + "b\tcommon_voice_fi_2.mp3\tkiitos\t2\t0\t\t\t\tfi\t\n" + "c\tcommon_voice_fi_3.mp3\tterve\t2\t0\t\t\t\tfi\t\n");
+        Corpus c = Corpus.open(root);
+        Utterance u = byId(c, "common_voice_fi_1");
+        // ffmpeg decodes the clip to 32832 samples at 16 kHz (ffmpeg -i speech_fi.mp3 -f s16le -ac 1 - | wc -c → 65664 bytes):
+        // duration and decoded length agree with it to within one MPEG-2 layer III frame (576 samples)
+        assertEquals(32832 / 16000.0, u.durationSec(), 576 / 16000.0);
+        assertEquals(32832, u.readAudio().samples().length, 576);
+        Path clips = root.resolve("clips");
+        assertTrue(c.problems().stream().anyMatch(p -> p.file().equals(clips.resolve("common_voice_fi_3.mp3").toString())), c.problems().toString());
+        // the cut clip: named when listed (its header promises more frames than it has) or when its audio is read
+        boolean listed = c.problems().stream().anyMatch(p -> p.file().equals(clips.resolve("common_voice_fi_2.mp3").toString()));
+        if (!listed) {
+            wavlens.io.UserError e = assertThrows(wavlens.io.UserError.class, () -> byId(c, "common_voice_fi_2").readAudio());
+            assertTrue(e.getMessage().startsWith(clips.resolve("common_voice_fi_2.mp3").toString()), e.getMessage());
+        }
+    }
+
     // ------------------------------------------------------------------ LibriSpeech, MLS, FLEURS
 
     @Test
@@ -162,7 +190,7 @@ class CorpusLayoutsTest {
     void multilingualLibriSpeechTranscriptsAudioTreeAndMetainfo(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("mls_finnish");
         copy(FLAC, root.resolve("test/audio/1234/567/1234_567_000001.flac"));
-        copy(FLAC, root.resolve("dev/audio/88/9/88_9_000002.flac"));
+        copy(OPUS, root.resolve("dev/audio/88/9/88_9_000002.opus"));
         Files.writeString(root.resolve("test/transcripts.txt"), "1234_567_000001\thyvää huomenta\n1234_567_000009\tei ääntä\nbad-id\tx\n");
         Files.writeString(root.resolve("test/segments.txt"), "1234_567_000001\thttp://example.invalid/x.mp3\t1.0\t3.0\n");
         Files.writeString(root.resolve("dev/transcripts.txt"), "88_9_000002\tkiitos\n");
@@ -178,6 +206,7 @@ class CorpusLayoutsTest {
         assertEquals("hyvää huomenta", u.transcript());
         assertEquals(SPEECH_SEC, u.durationSec(), 1e-9);
         assertEquals("male", byId(c, "dev/88_9_000002").gender());
+        assertEquals(SPEECH_SEC, byId(c, "dev/88_9_000002").durationSec(), 1e-3, "the Opus release: granule position less pre-skip");
         assertProblem(c, root.resolve("test/transcripts.txt"), "line 2: no audio 1234_567_000009.flac or .opus in");
         assertProblem(c, root.resolve("test/transcripts.txt"), "line 3: id 'bad-id' is not SPEAKER_BOOK_NUMBER");
         assertEquals(2, c.problems().size(), c.problems().toString());
