@@ -568,11 +568,17 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
     static List<Measured> durations(List<Path> audio, ToDoubleFunction<Path> audioSeconds) {
         Measured[] out = new Measured[audio.size()];
         java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.min(8, Math.max(1, audio.size())));
-        try {
+        // a progress bar for corpora large enough to take a while (Progress is not thread-safe: stepped under its lock)
+        try (wavlens.io.Progress bar = audio.size() >= 2000 ? wavlens.io.Progress.start("audio headers", audio.size(), "files") : null) {
             pool.submit(() -> java.util.stream.IntStream.range(0, audio.size()).parallel().forEach(i -> {
                 List<Problem> one = new ArrayList<>(1);
                 Double d = duration(audio.get(i), audioSeconds, one);
                 out[i] = new Measured(d, one.isEmpty() ? null : one.getFirst());
+                if (bar != null) {
+                    synchronized (bar) {
+                        bar.step();
+                    }
+                }
             })).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
