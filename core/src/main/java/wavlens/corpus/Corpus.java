@@ -556,6 +556,33 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
 
     // ---------------------------------------------------------------- shared
 
+    /**
+     * Utterances listed with endSec &lt; 0 (duration not known yet) get their audio header's
+     * duration, read in parallel by {@link #durations}; one whose header cannot be read is left
+     * out with its problem. Order is kept.
+     */
+    static List<Utterance> withDurations(List<Utterance> pending, ToDoubleFunction<Path> audioSeconds, List<Problem> problems) {
+        List<Path> unknown = new ArrayList<>();
+        for (Utterance u : pending) if (u.endSec() < 0) unknown.add(u.audioPath());
+        List<Measured> measured = durations(unknown, audioSeconds);
+        List<Utterance> out = new ArrayList<>(pending.size());
+        int next = 0;
+        for (Utterance u : pending) {
+            if (u.endSec() >= 0) {
+                out.add(u);
+                continue;
+            }
+            Measured m = measured.get(next++);
+            if (m.problem() != null) {
+                problems.add(m.problem());
+                continue;
+            }
+            out.add(new Utterance(u.id(), u.audioPath(), 0, m.seconds(), u.transcript(), u.speaker(), u.gender(), u.age(), u.alignment(),
+                    u.transcriptSource(), u.split(), u.extra(), u.source()));
+        }
+        return out;
+    }
+
     /** An audio file's duration or, when it has none to give, the problem saying why. */
     record Measured(Double seconds, Problem problem) {}
 

@@ -70,16 +70,14 @@ final class Fleurs {
                     problems.add(new Problem(tsv.toString(), where + file + " listed twice; used the first"));
                     return true;
                 }
-                Double duration = Corpus.duration(audio, audioSeconds, problems);
-                if (duration == null) return true;
                 String text = r.text() == null ? null : Columns.blankToNull(row.get(r.text()));
-                utterances.add(new Utterance(id, audio, 0, duration, text,
+                utterances.add(new Utterance(id, audio, 0, -1, text,
                         r.speaker() == null ? null : Columns.blankToNull(row.get(r.speaker())),
                         r.gender() == null ? null : Columns.normaliseGender(row.get(r.gender())),
                         r.age() == null ? null : Columns.blankToNull(row.get(r.age())), null, tsv + ":" + lineNo, split, null, null));
                 return true;
             });
         }
-        return new Corpus(root, "fleurs", utterances, problems);
+        return new Corpus(root, "fleurs", Corpus.withDurations(utterances, audioSeconds, problems), problems);
     }
 }

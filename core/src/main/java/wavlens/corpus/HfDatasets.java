@@ -96,12 +96,10 @@ final class HfDatasets {
                     problems.add(new Problem(meta.toString(), where + file + " listed twice; used the first"));
                     continue;
                 }
-                Double d = Corpus.duration(audio, audioSeconds, problems);
-                if (d == null) continue;
-                utterances.add(fromRow(id, audio, d, row, r, meta + ":" + lines.get(i), split, null));
+                utterances.add(fromRow(id, audio, -1, row, r, meta + ":" + lines.get(i), split, null));
             }
         }
-        return new Corpus(root, "audiofolder", utterances, problems);
+        return new Corpus(root, "audiofolder", Corpus.withDurations(utterances, audioSeconds, problems), problems);
     }
 
     private static Utterance fromRow(String id, Path audio, double seconds, Map<String, String> row, Columns.Resolved r, String where,

@@ -75,15 +75,13 @@ final class LibriSpeech {
                     problems.add(new Problem(trans.toString(), "line " + lineNo + ": no audio " + audio.getFileName() + " beside it"));
                     return true;
                 }
-                Double d = Corpus.duration(audio, audioSeconds, problems);
-                if (d == null) return true;
                 String speaker = id.split("-")[0];
-                utterances.add(new Utterance(split == null ? id : split + "/" + id, audio, 0, d, kv.length > 1 ? kv[1].strip() : "",
+                utterances.add(new Utterance(split == null ? id : split + "/" + id, audio, 0, -1, kv.length > 1 ? kv[1].strip() : "",
                         speaker, genders.get(speaker), null, null, trans + ":" + lineNo, split, null, null));
                 return true;
             });
         }
-        return new Corpus(root, "librispeech", utterances, problems);
+        return new Corpus(root, "librispeech", Corpus.withDurations(utterances, audioSeconds, problems), problems);
     }
 
     /** The folder's own name when it is a LibriSpeech subset (dev-clean, train-other-500, ...). */
@@ -130,14 +128,12 @@ final class LibriSpeech {
                     problems.add(new Problem(transcripts.toString(), where + "no audio " + id + ".flac or .opus in " + dir));
                     return true;
                 }
-                Double d = Corpus.duration(audio, audioSeconds, problems);
-                if (d == null) return true;
-                utterances.add(new Utterance(splitName == null ? id : splitName + "/" + id, audio, 0, d, kv.length > 1 ? kv[1].strip() : "",
+                utterances.add(new Utterance(splitName == null ? id : splitName + "/" + id, audio, 0, -1, kv.length > 1 ? kv[1].strip() : "",
                         parts[0], genders.get(parts[0]), null, null, transcripts + ":" + lineNo, splitName, null, null));
                 return true;
             });
         }
-        return new Corpus(root, "mls", utterances, problems);
+        return new Corpus(root, "mls", Corpus.withDurations(utterances, audioSeconds, problems), problems);
     }
 
     /** "ID | SEX | ..." tables (LibriSpeech SPEAKERS.TXT, MLS metainfo.txt), in the corpus folder or the one above; ';' starts a comment. */
