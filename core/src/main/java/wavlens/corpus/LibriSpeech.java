@@ -46,7 +46,9 @@ final class LibriSpeech {
     private static List<Path> transcriptFiles(Path dir, int depth, int limit) {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir, depth)) {
-            var it = walk.filter(p -> p.getFileName().toString().endsWith(".trans.txt")).sorted().iterator();
+            // detection (limit 1) stops at the first one found; reading sorts them all
+            Stream<Path> found = walk.filter(p -> p.getFileName().toString().endsWith(".trans.txt"));
+            var it = (limit > 0 ? found : found.sorted()).iterator();
             while (it.hasNext() && (limit <= 0 || out.size() < limit)) {
                 Path p = it.next();
                 int level = dir.relativize(p).getNameCount();

@@ -154,6 +154,28 @@ class CorpusLayoutsTest {
         }
     }
 
+    /** A bare folder of MP3 clips (Common Voice's clips/ alone) is read as clips without transcripts; a folder of no audio says what it holds. */
+    @Test
+    void folderOfClipsAndAFolderWithNothingRecognised(@TempDir Path dir) throws Exception {
+        Path clips = dir.resolve("clips");
+        copy(MP3, clips.resolve("common_voice_fi_1.mp3"));
+        copy(OPUS, clips.resolve("common_voice_fi_2.opus"));
+        Corpus c = Corpus.open(clips);
+        assertEquals("folder", c.layout());
+        assertEquals(List.of("common_voice_fi_1", "common_voice_fi_2"), c.utterances().stream().map(Utterance::id).toList());
+        assertNull(c.utterances().getFirst().transcript());
+
+        Path other = dir.resolve("downloads");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("notes.txt"), "x");
+        Files.writeString(other.resolve("talk.mp4"), "x");
+        Files.writeString(other.resolve("README.md"), "x");
+        Corpus none = Corpus.open(other);
+        assertEquals(0, none.utterances().size());
+        assertProblem(none, other, "no corpus layout recognised and no audio files (.wav, .flac, .mp3, .ogg, .opus, .webm, .m4a) below it; found .md: 1, .mp4: 1, .txt: 1 files");
+        assertEquals(1, none.problems().size());
+    }
+
     // ------------------------------------------------------------------ LibriSpeech, MLS, FLEURS
 
     @Test
