@@ -169,7 +169,7 @@ final class HfDatasets {
             Columns.Resolved r = columns.resolve(header, missing);
             for (String m : missing) problems.add(new Problem(shard.toString(), m));
             String split = splitOf(shard);
-            String shardKey = stem(base.relativize(shard.toAbsolutePath()).toString().replace('\\', '/'));
+            String shardKey = stem(base.toAbsolutePath().normalize().relativize(shard.toAbsolutePath().normalize()).toString().replace('\\', '/'));
             try {
                 ParquetShards.forEachRow(shard, schema, r.used(), audioColumn, true, row -> {
                     String where = "row " + (row.index() + 1) + ": ";

@@ -325,6 +325,11 @@ class CorpusLayoutsTest {
         copy(CorpusTest.FIXTURES.resolve("hf/bad/train-00000-of-00002.parquet"), root.resolve("train-00000-of-00002.parquet"));
         copy(CorpusTest.FIXTURES.resolve("hf/bad/train-00001-of-00002.parquet"), root.resolve("train-00001-of-00002.parquet"));
         Files.writeString(root.resolve("broken-00000-of-00001.parquet"), "not parquet at all");
+        // a relative path, as typed: the committed fixtures' folder (ids then name the shard and row)
+        Corpus relative = Corpus.open(CorpusTest.FIXTURES.resolve("hf"));
+        assertEquals(List.of("train/a", "test/fi_3", "train/common_voice_fi_1", "train/common_voice_fi_2"),
+                relative.utterances().stream().map(Utterance::id).toList());
+        assertEquals(2, relative.problems().size(), relative.problems().toString());
         Corpus c = Corpus.open(root);
         assertEquals(List.of("train/a"), c.utterances().stream().map(Utterance::id).toList());
         assertEquals("yksi", byId(c, "train/a").transcript());
