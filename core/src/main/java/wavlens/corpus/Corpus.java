@@ -24,12 +24,13 @@ import wavlens.io.UserError;
 
 /**
  * A speech corpus on disk: utterances with audio, transcripts, speakers and alignments, plus every
- * problem found while reading it. {@link #open(Path)} recognises three layouts:
+ * problem found while reading it. {@link #open(Path)} recognises these layouts, and those of
+ * {@link CommonVoice}, {@link LibriSpeech} (and MLS), {@link Fleurs} and {@link HfDatasets}:
  * <ol>
  * <li><b>manifest</b>: a file {@code *.tsv}, or a folder with {@code manifest.tsv}: one utterance per
  *     line, {@code path<TAB>transcript[<TAB>alignment]}; an optional header row (first field
- *     "path") names the columns, and then {@code speaker}, {@code gender}, {@code age} columns are
- *     read too. Paths are relative to the manifest's folder; the alignment is a TextGrid or a CTM
+ *     "path") names the columns, and then {@code speaker}, {@code gender}, {@code age}, {@code split},
+ *     {@code accent}, {@code locale} columns are read too (align writes such a manifest). Paths are relative to the manifest's folder; the alignment is a TextGrid or a CTM
  *     whose key is the audio file's stem.
  * <li><b>kaldi</b>: a folder with {@code wav.scp} (plain paths, or piped commands ending in "|" that
  *     {@link AudioSource.Pipe} runs with a time limit), {@code reco2dur}/{@code utt2dur} for durations,
