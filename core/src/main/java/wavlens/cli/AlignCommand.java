@@ -39,12 +39,19 @@ public final class AlignCommand implements Callable<Integer> {
     @Option(names = "--letters", description = "letter table (default: the built-in Finnish one)")
     Path letters;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         Corpus c = Corpus.open(corpus);
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         List<Problem> problems = new ArrayList<>(c.problems());
-        StringBuilder manifest = new StringBuilder("path\ttranscript\talignment\tspeaker\n");
+        StringBuilder manifest = new StringBuilder("path\ttranscript\talignment\tspeaker\tgender\tage\tsplit\n");
         int aligned = 0;
         try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model));
              Progress bar = Progress.start("align", c.utterances().size(), "utterances")) {
@@ -87,10 +94,14 @@ public final class AlignCommand implements Callable<Integer> {
                             "utterance " + u.id() + ": letter '" + missing + "' is not in the model's vocabulary: not aligned"));
                     continue;
                 }
-                float[] samples = wavlens.model.Speech.samples(u.audioPath(), pre);
-                int from = (int) Math.min(samples.length, u.startSample(pre.samplingRate()));
-                int to = (int) Math.min(samples.length, from + u.sampleCount(pre.samplingRate()));
-                float[] slice = java.util.Arrays.copyOfRange(samples, from, to);
+                // the utterance's own stretch of audio (a Kaldi segment, a pipe's output, a Parquet cell's bytes)
+                float[] slice;
+                try {
+                    slice = wavlens.store.Extractor.samples(u, u.sampleCount(pre.samplingRate()), pre);
+                } catch (UserError e) {
+                    problems.add(new Problem(u.audioPath().toString(), e.getMessage() + ": not aligned"));
+                    continue;
+                }
                 if (slice.length < m.config().receptiveFieldSamples()) {
                     problems.add(new Problem(u.audioPath().toString(), "utterance " + u.id() + " is shorter than one frame: not aligned"));
                     continue;
@@ -114,8 +125,17 @@ public final class AlignCommand implements Callable<Integer> {
                         wordOf.stream().mapToInt(Integer::intValue).toArray(), wordTexts, m.config().hopSamples(), pre.samplingRate(), duration);
                 Path grid = out.resolve(u.id() + ".TextGrid");
                 TextGrid.write(grid, a);
-                manifest.append(u.audioPath().toAbsolutePath()).append('\t').append(u.transcript().replace('\t', ' ').replace('\n', ' '))
-                        .append('\t').append(grid.toAbsolutePath()).append('\t').append(u.speaker() == null ? "" : u.speaker()).append('\n');
+                // a whole audio file is listed as it is; any other utterance's audio is written beside its TextGrid, so the
+                // manifest is a corpus of its own (its alignment starts at 0 in that file)
+                Path audioOut = u.audioPath().toAbsolutePath();
+                boolean wholeFile = u.source() instanceof wavlens.corpus.AudioSource.File && u.startSec() == 0;
+                if (!wholeFile) {
+                    audioOut = out.resolve(u.id() + ".wav").toAbsolutePath();
+                    AtomicFiles.writeBytes(audioOut, pcm16Wav(slice, pre.samplingRate()));
+                }
+                manifest.append(audioOut).append('\t').append(u.transcript().replace('\t', ' ').replace('\n', ' '))
+                        .append('\t').append(grid.toAbsolutePath()).append('\t').append(field(u.speaker())).append('\t').append(field(u.gender()))
+                        .append('\t').append(field(u.age())).append('\t').append(field(wavlens.store.Extractor.split(u))).append('\n');
                 aligned++;
             }
         }
@@ -126,5 +146,20 @@ public final class AlignCommand implements Callable<Integer> {
         for (Problem p : problems) System.err.println("wavlens: " + p.file() + ": " + p.reason());
         System.out.printf("aligned %d of %d utterances -> %s (manifest.tsv is a corpus; %d problems)%n", aligned, c.utterances().size(), out, problems.size());
         return 0;
+    }
+
+    private static String field(String s) {
+        return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ');
+    }
+
+    /** 16-bit PCM mono WAV (RIFF, fmt, data) of samples in [-1, 1]: x · 32768 rounded, as the readers divide by 32768 (16-bit input comes back exactly). */
+    static byte[] pcm16Wav(float[] x, int rate) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 2 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + 2 * x.length).put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(2 * x.length);
+        for (float v : x) b.putShort((short) Math.max(-32768, Math.min(32767, Math.round(v * 32768.0))));
+        return b.array();
     }
 }

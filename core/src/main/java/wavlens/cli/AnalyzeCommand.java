@@ -62,8 +62,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--experiment", description = "folder of a finished `wavlens experiment letter-frequency`: adds its verdict, figures and tables as a report section")
     Path experiment;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         Analysis.Result r = new Analysis(new Analysis.Options(ModelPaths.resolve(pretrained), ModelPaths.resolve(finetuned), corpus, trainText, layers, out,
                 k, !euclidean, restarts, seed, maxFrames, probeIterations, projection, mapPoints, excludeSilence, accuracy, experiment)).run();
         System.out.printf("report: %s (%d stages run, %d reused, %.1f s)%n", r.report().resolve("index.html"), r.stagesRun(), r.stagesReused(), r.seconds());

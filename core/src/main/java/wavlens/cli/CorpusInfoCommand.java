@@ -27,9 +27,9 @@ import wavlens.io.Json;
  * (one count per interval), else the transcripts' letters; the output says which.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Summarise a corpus (MFA-style folder, Kaldi data folder or TSV manifest): utterances, audio length, speakers, labels, problem files.")
+        description = "Summarise a corpus (any layout: MFA-style folder, Kaldi data folder, TSV manifest, Common Voice, LibriSpeech, MLS, FLEURS, Hugging Face Parquet or audiofolder): utterances, audio length, speakers, splits and metadata, labels, problem files.")
 public final class CorpusInfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "corpus folder or manifest .tsv")
+    @Parameters(index = "0", paramLabel = "DIR", description = "corpus folder, manifest or Common Voice .tsv, or .parquet shard")
     Path dir;
 
     @Option(names = "--json", description = "end with one line of JSON")
@@ -41,8 +41,15 @@ public final class CorpusInfoCommand implements Callable<Integer> {
     @Option(names = "--vocab", paramLabel = "VOCAB_JSON", description = "also report transcript characters missing from this CTC vocabulary (HF vocab.json)")
     Path vocabFile;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         LetterTable table = lettersFile == null ? LetterTable.finnish() : LetterTable.read(lettersFile);
         Corpus corpus = Corpus.open(dir);
         List<Problem> problems = new ArrayList<>(corpus.problems());
@@ -85,7 +92,34 @@ public final class CorpusInfoCommand implements Callable<Integer> {
         System.out.println("corpus:     " + corpus.root() + " (" + corpus.layout() + " layout)");
         System.out.println("utterances: " + corpus.utterances().size());
         System.out.printf(Locale.ROOT, "audio:      %.3f s (%.2f h)%n", seconds, seconds / 3600);
-        System.out.println("speakers:   " + speakers.size() + (speakers.isEmpty() ? "" : " (" + String.join(", ", speakers) + ")"));
+        System.out.println("speakers:   " + speakers.size() + (speakers.isEmpty() ? "" : " (" + String.join(", ", speakers.subList(0, Math.min(20, speakers.size())))
+                + (speakers.size() > 20 ? ", …" : "") + ")"));
+        // metadata the layout gives: split, gender, age, accent, locale — counts of utterances per value
+        Map<String, Map<String, Long>> metadata = new LinkedHashMap<>();
+        for (String field : new String[] {"split", "gender", "age", "accent", "locale"}) {
+            Map<String, Long> counts = new TreeMap<>();
+            for (Utterance u : corpus.utterances()) {
+                String v = switch (field) {
+                    case "split" -> u.split() != null ? u.split() : null;
+                    case "gender" -> u.gender();
+                    case "age" -> u.age();
+                    default -> u.extra().get(field);
+                };
+                if (v != null) counts.merge(v, 1L, Long::sum);
+            }
+            if (counts.isEmpty()) continue;
+            metadata.put(field, counts);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-11s ", field + ":"));
+            int shown = 0;
+            for (var e : counts.entrySet()) {
+                if (shown++ == 12) {
+                    line.append(" … (").append(counts.size()).append(" values)");
+                    break;
+                }
+                line.append(shown > 1 ? ", " : "").append(e.getKey()).append(' ').append(e.getValue());
+            }
+            System.out.println(line);
+        }
         System.out.println("labels:     " + byCount.size() + " from " + source + ", " + labelled + " of " + corpus.utterances().size() + " utterances");
         for (var e : byCount.entrySet()) System.out.printf(Locale.ROOT, "  %-8s %d%n", e.getKey(), e.getValue());
         if (!dropped.isEmpty()) System.out.println("dropped from transcripts (not letters): " + LetterTable.describeDropped(dropped));
@@ -100,6 +134,7 @@ public final class CorpusInfoCommand implements Callable<Integer> {
             out.put("audio_seconds", seconds);
             out.put("speakers", speakers.size());
             out.put("speaker_names", speakers);
+            out.put("metadata", metadata);
             out.put("label_source", source);
             out.put("labels", byCount);
             out.put("dropped_characters", dropped);

@@ -47,8 +47,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", description = "also write asr.json, speakers.csv, letter_accuracy.csv and transcripts.csv to this folder")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         LetterTable table = letters == null ? LetterTable.finnish() : LetterTable.read(letters);
         Corpus c = Corpus.open(corpus);
         List<Utterance> chosen = new ArrayList<>();

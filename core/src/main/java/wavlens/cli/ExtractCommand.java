@@ -17,7 +17,7 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "HuggingFace model folder, or demo:pretrained / demo:finetuned")
     String model;
 
-    @Option(names = "--corpus", required = true, description = "corpus folder, Kaldi data folder or TSV manifest")
+    @Option(names = "--corpus", required = true, description = "corpus: any layout `wavlens corpus info` reads (README \"Corpora\")")
     Path corpus;
 
     @Option(names = "--out", required = true, description = "feature store folder")
@@ -54,14 +54,21 @@ public final class ExtractCommand implements Callable<Integer> {
             + "instead of an alignment; \"self\" = the extracted model")
     String labelModel;
 
-    @Option(names = "--split", description = "only utterances of this split (the first folder of their id: pretraining, finetune-train, dev, test)")
+    @Option(names = "--split", description = "only utterances of this split: the corpus's own (Common Voice train/dev/test/validated, LibriSpeech dev-clean, Hugging Face train/validation/test, ...), else the first folder of their id (pretraining, finetune-train, dev, test)")
     String split;
 
     @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
     int limit;
 
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return columns.call(this::run);
+    }
+
+    private Integer run() {
         Extractor.Pool p = switch (pool) {
             case "frame" -> Extractor.Pool.FRAME;
             case "segment" -> Extractor.Pool.SEGMENT;

@@ -24,14 +24,16 @@ import wavlens.io.UserError;
 
 /**
  * A speech corpus on disk: utterances with audio, transcripts, speakers and alignments, plus every
- * problem found while reading it. {@link #open(Path)} recognises three layouts:
+ * problem found while reading it. {@link #open(Path)} recognises these layouts, and those of
+ * {@link CommonVoice}, {@link LibriSpeech} (and MLS), {@link Fleurs} and {@link HfDatasets}:
  * <ol>
  * <li><b>manifest</b>: a file {@code *.tsv}, or a folder with {@code manifest.tsv}: one utterance per
  *     line, {@code path<TAB>transcript[<TAB>alignment]}; an optional header row (first field
- *     "path") names the columns, and then {@code speaker}, {@code gender}, {@code age} columns are
- *     read too. Paths are relative to the manifest's folder; the alignment is a TextGrid or a CTM
+ *     "path") names the columns, and then {@code speaker}, {@code gender}, {@code age}, {@code split},
+ *     {@code accent}, {@code locale} columns are read too (align writes such a manifest). Paths are relative to the manifest's folder; the alignment is a TextGrid or a CTM
  *     whose key is the audio file's stem.
- * <li><b>kaldi</b>: a folder with {@code wav.scp} (plain paths; a piped command is a problem),
+ * <li><b>kaldi</b>: a folder with {@code wav.scp} (plain paths, or piped commands ending in "|" that
+ *     {@link AudioSource.Pipe} runs with a time limit), {@code reco2dur}/{@code utt2dur} for durations,
  *     {@code text}, optional {@code segments}, {@code utt2spk}, {@code spk2gender},
  *     {@code utt2gender}, {@code utt2age}, and CTM alignments: {@code alignment.ctm} or every
  *     {@code *.ctm} (a CTM whose name contains "phone" gives the "phones" tier, any other the
@@ -59,15 +61,33 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         return open(path, AudioFile::durationSeconds);
     }
 
-    /** As {@link #open(Path)} with the audio duration (seconds) taken from {@code audioSeconds}. */
+    /**
+     * As {@link #open(Path)} with the audio duration (seconds) taken from {@code audioSeconds}.
+     * The one place layouts are recognised, in this order: a .tsv file (a Common Voice TSV when
+     * its header names client_id and path, else a manifest), a .parquet shard; a folder with
+     * manifest.tsv, wav.scp (Kaldi), clips/ and split TSVs (Common Voice), split TSVs without a
+     * header beside audio/ (FLEURS), metadata.csv/.jsonl (audiofolder), .parquet shards (Hugging
+     * Face), transcripts.txt (Multilingual LibriSpeech), SPEAKER/CHAPTER/*.trans.txt
+     * (LibriSpeech); anything else is read as an MFA-style folder.
+     */
     public static Corpus open(Path path, ToDoubleFunction<Path> audioSeconds) {
         if (Files.isRegularFile(path)) {
-            if (path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".tsv")) return readManifest(path, audioSeconds);
-            throw UserError.inFile(path, "not a corpus: give a folder (MFA-style or Kaldi data folder) or a .tsv manifest");
+            String lower = path.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (lower.endsWith(".tsv")) return CommonVoice.isCommonVoiceTsv(path) ? CommonVoice.readFile(path, audioSeconds) : readManifest(path, audioSeconds);
+            if (lower.endsWith(".parquet")) return HfDatasets.readParquet(path, List.of(path), audioSeconds);
+            throw UserError.inFile(path, "not a corpus: give a folder (MFA-style, Kaldi data folder, Common Voice, LibriSpeech, FLEURS, "
+                    + "Hugging Face dataset) or a .tsv manifest or .parquet shard");
         }
         if (!Files.isDirectory(path)) throw UserError.inFile(path, "no such file or folder");
         if (Files.isRegularFile(path.resolve("manifest.tsv"))) return readManifest(path.resolve("manifest.tsv"), audioSeconds);
         if (Files.isRegularFile(path.resolve("wav.scp"))) return readKaldi(path, audioSeconds);
+        if (CommonVoice.isRelease(path)) return CommonVoice.read(path, audioSeconds);
+        if (Fleurs.isFleurs(path)) return Fleurs.read(path, audioSeconds);
+        if (!HfDatasets.metadataFiles(path).isEmpty()) return HfDatasets.readAudiofolder(path, audioSeconds);
+        List<Path> shards = HfDatasets.shards(path);
+        if (!shards.isEmpty()) return HfDatasets.readParquet(path, shards, audioSeconds);
+        if (LibriSpeech.isMls(path)) return LibriSpeech.readMls(path, audioSeconds);
+        if (LibriSpeech.isLibriSpeech(path)) return LibriSpeech.readLibriSpeech(path, audioSeconds);
         return readFolder(path, audioSeconds);
     }
 
@@ -85,6 +105,13 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
     }
 
     // ---------------------------------------------------------------- folder (MFA)
+
+    /**
+     * Audio files the folder layout takes, in order of preference for one name. WAV and FLAC are
+     * decoded today; a compressed clip the decoders do not read yet is one problem naming it and
+     * its format (from {@link AudioFile}), never a silent skip.
+     */
+    static final List<String> AUDIO_EXTENSIONS = List.of("wav", "flac", "mp3", "ogg", "opus", "webm", "m4a");
 
     private static Corpus readFolder(Path root, ToDoubleFunction<Path> audioSeconds) {
         List<Problem> problems = new ArrayList<>();
@@ -110,16 +137,25 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         for (var group : groups.entrySet()) {
             String id = group.getKey();
             Map<String, Path> files = group.getValue();
-            Path audio = files.containsKey("wav") ? files.get("wav") : files.get("flac");
+            Path audio = null;
+            for (String ext : AUDIO_EXTENSIONS) {
+                if (files.containsKey(ext)) {
+                    audio = files.get(ext);
+                    break;
+                }
+            }
             Path textGrid = files.get("textgrid");
             Path lab = files.containsKey("lab") ? files.get("lab") : files.get("txt");
             if (audio == null) {
-                if (textGrid != null) problems.add(new Problem(textGrid.toString(), "no audio file with the same name (.wav or .flac)"));
-                if (files.containsKey("lab")) problems.add(new Problem(files.get("lab").toString(), "no audio file with the same name (.wav or .flac)"));
+                if (textGrid != null) problems.add(new Problem(textGrid.toString(), "no audio file with the same name (.wav, .flac, ...)"));
+                if (files.containsKey("lab")) problems.add(new Problem(files.get("lab").toString(), "no audio file with the same name (.wav, .flac, ...)"));
                 continue;
             }
-            if (files.containsKey("wav") && files.containsKey("flac")) {
-                problems.add(new Problem(files.get("flac").toString(), "both .wav and .flac with this name; used the .wav"));
+            for (String ext : AUDIO_EXTENSIONS) {
+                if (files.containsKey(ext) && !files.get(ext).equals(audio)) {
+                    problems.add(new Problem(files.get(ext).toString(), "both " + audio.getFileName() + " and ." + ext + " with this name; used the ."
+                            + audio.getFileName().toString().substring(audio.getFileName().toString().lastIndexOf('.') + 1)));
+                }
             }
             if (files.containsKey("lab") && files.containsKey("txt")) {
                 problems.add(new Problem(files.get("txt").toString(), "both .lab and .txt with this name; used the .lab"));
@@ -132,6 +168,15 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
             String speaker = parent.equals(root) ? null : parent.getFileName().toString();
             utterances.add(new Utterance(id, audio, 0, duration, transcript, speaker, null, null, alignment,
                     lab == null ? audio.toString() : lab.toString()));
+        }
+        if (utterances.isEmpty() && problems.isEmpty()) {
+            // nothing recognised: say what is there rather than report an empty corpus
+            Map<String, Integer> byExt = new TreeMap<>();
+            for (Map<String, Path> files : groups.values()) for (String ext : files.keySet()) byExt.merge("." + ext, 1, Integer::sum);
+            problems.add(new Problem(root.toString(), "no corpus layout recognised and no audio files ("
+                    + String.join(", ", AUDIO_EXTENSIONS.stream().map(e -> "." + e).toList()) + ") below it; found "
+                    + (byExt.isEmpty() ? "no files" : byExt.toString().replace("{", "").replace("}", "").replace("=", ": ") + " files")
+                    + " (layouts: MFA folder, Kaldi data folder, manifest.tsv, Common Voice, LibriSpeech, MLS, FLEURS, Hugging Face Parquet or audiofolder)"));
         }
         return new Corpus(root, "folder", utterances, problems);
     }
@@ -147,6 +192,7 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         List<Problem> problems = new ArrayList<>();
         // wav.scp: recording → audio file
         Map<String, Path> recordings = new LinkedHashMap<>();
+        Map<String, AudioSource> pipes = new HashMap<>();
         Path scp = dir.resolve("wav.scp");
         Set<String> listed = new LinkedHashSet<>(); // every utterance id the data folder names, usable or not
         Set<String> scpKeys = new LinkedHashSet<>();
@@ -155,22 +201,47 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
             scpKeys.add(f[0]);
             String rec = f[0], rest = f[1].strip();
             String lineRef = "line " + f[2];
+            Path audio;
             if (rest.endsWith("|")) {
-                problems.add(new Problem(scp.toString(), lineRef + ": recording " + rec + " is a piped command ('" + rest
-                        + "'); wavlens reads plain audio paths only — write the audio to .wav/.flac files and list those"));
-                continue;
-            }
-            Path audio = resolveKaldiPath(dir, rest);
-            if (audio == null) {
-                problems.add(new Problem(scp.toString(), lineRef + ": recording " + rec + ": no such file " + rest
-                        + " (tried relative to " + dir + " and the two folders above)"));
-                continue;
+                // a piped command (sox/flac/ffmpeg/sph2pipe writing audio to stdout), run when the audio is needed
+                AudioSource.Pipe pipe = new AudioSource.Pipe(rest.substring(0, rest.length() - 1).strip(), scp, Integer.parseInt(f[2]));
+                pipes.put(rec, pipe);
+                audio = scp;
+            } else {
+                audio = resolveKaldiPath(dir, rest);
+                if (audio == null) {
+                    problems.add(new Problem(scp.toString(), lineRef + ": recording " + rec + ": no such file " + rest
+                            + " (tried relative to " + dir + " and the two folders above)"));
+                    continue;
+                }
             }
             if (recordings.put(rec, audio) != null) problems.add(new Problem(scp.toString(), lineRef + ": recording " + rec + " listed twice; used the last"));
         }
+        // durations: reco2dur / utt2dur (Kaldi's own, seconds) when they list a recording, else its header (or its pipe's output)
+        Map<String, String> reco2dur = keyValue(dir.resolve("reco2dur"), false, problems);
+        Map<String, String> utt2dur = Files.isRegularFile(dir.resolve("segments")) ? Map.of() : keyValue(dir.resolve("utt2dur"), false, problems);
         Map<String, Double> recordingSeconds = new HashMap<>();
         for (var e : recordings.entrySet()) {
-            Double d = duration(e.getValue(), audioSeconds, problems);
+            String listedDur = reco2dur.containsKey(e.getKey()) ? reco2dur.get(e.getKey()) : utt2dur.get(e.getKey());
+            Double d = null;
+            if (listedDur != null) {
+                try {
+                    d = Double.parseDouble(listedDur);
+                } catch (NumberFormatException ex) {
+                    problems.add(new Problem(dir.resolve(reco2dur.containsKey(e.getKey()) ? "reco2dur" : "utt2dur").toString(),
+                            e.getKey() + ": duration '" + listedDur + "' is not a number; the audio's own length used"));
+                }
+            }
+            if (d == null && pipes.containsKey(e.getKey())) {
+                AudioSource pipe = pipes.get(e.getKey());
+                try {
+                    d = pipe.durationSeconds();
+                } catch (UserError ex) {
+                    problems.add(new Problem(scp.toString(), stripFile(ex, scp) + " (recording " + e.getKey() + " left out)"));
+                    continue;
+                }
+            }
+            if (d == null) d = duration(e.getValue(), audioSeconds, problems);
             if (d != null) recordingSeconds.put(e.getKey(), d);
         }
 
@@ -279,7 +350,8 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
             String speaker = utt2spk.get(s.utt());
             String gender = utt2gender.containsKey(s.utt()) ? utt2gender.get(s.utt()) : speaker == null ? null : spk2gender.get(speaker);
             utterances.add(new Utterance(s.utt(), recordings.get(s.rec()), s.start(), s.end(), text.get(s.utt()),
-                    speaker, gender, utt2age.get(s.utt()), alignment, dir.resolve("text").toString()));
+                    speaker, gender == null ? null : Columns.normaliseGender(gender), utt2age.get(s.utt()), alignment, dir.resolve("text").toString(),
+                    null, null, pipes.get(s.rec())));
         }
         for (String utt : text.keySet()) {
             if (!listed.contains(utt)) {
@@ -382,8 +454,8 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
                     case "path", "audio", "wav" -> column.put("path", c);
                     case "transcript", "text", "sentence" -> column.put("transcript", c);
                     case "alignment", "textgrid", "ctm" -> column.put("alignment", c);
-                    case "speaker", "gender", "age" -> column.put(name, c);
-                    default -> problems.add(new Problem(manifest.toString(), "line " + (first + 1) + ": column '" + names[c].strip() + "' is not used (known: path, transcript, alignment, speaker, gender, age)"));
+                    case "speaker", "gender", "age", "split", "accent", "locale" -> column.put(name, c);
+                    default -> problems.add(new Problem(manifest.toString(), "line " + (first + 1) + ": column '" + names[c].strip() + "' is not used (known: path, transcript, alignment, speaker, gender, age, split, accent, locale)"));
                 }
             }
             first++;
@@ -432,8 +504,9 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
                 }
             }
             utterances.add(new Utterance(id, audio, 0, duration, transcript,
-                    blankToNull(field(f, column.get("speaker"))), blankToNull(field(f, column.get("gender"))),
-                    blankToNull(field(f, column.get("age"))), alignment, manifest + ":" + (i + 1)));
+                    blankToNull(field(f, column.get("speaker"))), Columns.normaliseGender(field(f, column.get("gender"))),
+                    blankToNull(field(f, column.get("age"))), alignment, manifest + ":" + (i + 1),
+                    blankToNull(field(f, column.get("split"))), manifestExtra(f, column), null));
         }
         return new Corpus(manifest, "manifest", utterances, problems);
     }
@@ -465,6 +538,15 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         }
     }
 
+    private static Map<String, String> manifestExtra(String[] f, Map<String, Integer> column) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : new String[] {"accent", "locale"}) {
+            String v = blankToNull(field(f, column.get(k)));
+            if (v != null) out.put(k, v);
+        }
+        return out;
+    }
+
     private static String field(String[] fields, Integer index) {
         return index == null || index >= fields.length ? null : fields[index];
     }
@@ -475,7 +557,70 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
 
     // ---------------------------------------------------------------- shared
 
-    private static Double duration(Path audio, ToDoubleFunction<Path> audioSeconds, List<Problem> problems) {
+    /**
+     * Utterances listed with endSec &lt; 0 (duration not known yet) get their audio header's
+     * duration, read in parallel by {@link #durations}; one whose header cannot be read is left
+     * out with its problem. Order is kept.
+     */
+    static List<Utterance> withDurations(List<Utterance> pending, ToDoubleFunction<Path> audioSeconds, List<Problem> problems) {
+        List<Path> unknown = new ArrayList<>();
+        for (Utterance u : pending) if (u.endSec() < 0) unknown.add(u.audioPath());
+        List<Measured> measured = durations(unknown, audioSeconds);
+        List<Utterance> out = new ArrayList<>(pending.size());
+        int next = 0;
+        for (Utterance u : pending) {
+            if (u.endSec() >= 0) {
+                out.add(u);
+                continue;
+            }
+            Measured m = measured.get(next++);
+            if (m.problem() != null) {
+                problems.add(m.problem());
+                continue;
+            }
+            out.add(new Utterance(u.id(), u.audioPath(), 0, m.seconds(), u.transcript(), u.speaker(), u.gender(), u.age(), u.alignment(),
+                    u.transcriptSource(), u.split(), u.extra(), u.source()));
+        }
+        return out;
+    }
+
+    /** An audio file's duration or, when it has none to give, the problem saying why. */
+    record Measured(Double seconds, Problem problem) {}
+
+    /**
+     * Durations of many audio files from their headers, eight at a time: reading a header is
+     * a wait on the disk, not work for the CPU, so a 100k-clip corpus lists several times faster
+     * in parallel. Results are in the order of {@code audio}; a missing file or an unreadable header
+     * is a {@link Measured#problem}, worded as {@link #duration} words it.
+     */
+    static List<Measured> durations(List<Path> audio, ToDoubleFunction<Path> audioSeconds) {
+        Measured[] out = new Measured[audio.size()];
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(Math.min(8, Math.max(1, audio.size())));
+        // a progress bar for corpora large enough to take a while (Progress is not thread-safe: stepped under its lock)
+        try (wavlens.io.Progress bar = audio.size() >= 2000 ? wavlens.io.Progress.start("audio headers", audio.size(), "files") : null) {
+            pool.submit(() -> java.util.stream.IntStream.range(0, audio.size()).parallel().forEach(i -> {
+                List<Problem> one = new ArrayList<>(1);
+                Double d = duration(audio.get(i), audioSeconds, one);
+                out[i] = new Measured(d, one.isEmpty() ? null : one.getFirst());
+                if (bar != null) {
+                    synchronized (bar) {
+                        bar.step();
+                    }
+                }
+            })).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while reading audio headers");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdown();
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    static Double duration(Path audio, ToDoubleFunction<Path> audioSeconds, List<Problem> problems) {
         try {
             double d = audioSeconds.applyAsDouble(audio);
             if (d > 0) return d;
@@ -512,7 +657,7 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
     }
 
     /** The file as UTF-8 text (a BOM is dropped), or null with a problem. */
-    private static String readUtf8(Path file, List<Problem> problems) {
+    static String readUtf8(Path file, List<Problem> problems) {
         try {
             byte[] bytes = Files.readAllBytes(file);
             String s = StandardCharsets.UTF_8.newDecoder()
@@ -527,8 +672,56 @@ public record Corpus(Path root, String layout, List<Utterance> utterances, List<
         return null;
     }
 
+    /** The file's first line (BOM dropped, no line end), or null when empty or unreadable. */
+    static String firstLine(Path file) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line = r.readLine();
+            return line == null ? null : line.startsWith("\uFEFF") ? line.substring(1) : line;
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** Lines in a text file (for "N clips not used" notes), -1 when unreadable. */
+    static long countLines(Path file) {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    interface LineConsumer {
+        /** One line (1-based number, without its line end); false stops reading. */
+        boolean accept(int lineNumber, String line);
+    }
+
+    /**
+     * Streams a UTF-8 text file line by line (a corpus list of any length is never held whole);
+     * a BOM is dropped, "\r" at line ends too; invalid UTF-8 or an IO error is one problem naming
+     * the file and line, and the lines before it are kept.
+     */
+    static void forEachLine(Path file, List<Problem> problems, LineConsumer consumer) {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int lineNo = 0;
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+                if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
+                if (!consumer.accept(lineNo, line)) return;
+            }
+        } catch (CharacterCodingException e) {
+            problems.add(new Problem(file.toString(), "line " + (lineNo + 1) + ": not valid UTF-8 text; the rest of the file not read"));
+        } catch (IOException e) {
+            problems.add(new Problem(file.toString(), "cannot read: " + e.getMessage()));
+        }
+    }
+
     /** A UserError's message without its leading "file: ", since a Problem names the file itself. */
-    private static String stripFile(UserError e, Object file) {
+    static String stripFile(UserError e, Object file) {
         String prefix = file + ": ";
         String m = e.getMessage();
         return m.startsWith(prefix) ? m.substring(prefix.length()) : m;

@@ -2,7 +2,9 @@
  * Speech corpora, their time alignments, and per-frame labels for wav2vec2-family models.
  *
  * <pre>{@code
- * Corpus corpus = Corpus.open(dir);                   // MFA folder, Kaldi data folder or manifest.tsv
+ * Corpus corpus = Corpus.open(dir);                   // MFA folder, Kaldi data folder, manifest.tsv, Common Voice,
+ *                                                     // LibriSpeech, MLS, FLEURS, Hugging Face Parquet or audiofolder
+ * float[] x = u.readAudio().samples();                // one utterance's audio: a file, a wav.scp pipe, a Parquet cell
  * corpus.problems();                                  // every unusable file, with the reason
  * FrameLabeler labeler = new FrameLabeler(ConvGeometry.fromConfig(configJson), 16000,
  *         LabelInventory.growing(), FrameLabeler.Options.defaults());

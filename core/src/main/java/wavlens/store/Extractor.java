@@ -330,7 +330,7 @@ public final class Extractor {
 
     /** The utterance's samples at the model rate as read (not normalised): whole file, or a Kaldi segment of it. */
     public static float[] samples(Utterance utt, long samples, Preprocessor pre) {
-        Audio audio = AudioFile.read(utt.audioPath());
+        Audio audio = utt.readAudio();
         float[] x = audio.sampleRate() == pre.samplingRate() ? audio.samples()
                 : Resampler.resample(audio.samples(), audio.sampleRate(), pre.samplingRate());
         int from = (int) Math.min(x.length, utt.startSample(pre.samplingRate()));
@@ -685,6 +685,7 @@ public final class Extractor {
 
     /** The split a synthetic-corpus utterance belongs to: its first path component when that names one. */
     public static String split(Utterance u) {
+        if (u.split() != null) return u.split(); // the corpus says (Common Voice, LibriSpeech, Hugging Face, ...)
         String id = u.id();
         int slash = id.indexOf('/');
         String first = slash > 0 ? id.substring(0, slash) : "";

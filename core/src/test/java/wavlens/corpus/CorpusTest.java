@@ -161,7 +161,7 @@ class CorpusTest {
         assertEquals(root.resolve("rec1.wav").toAbsolutePath().normalize(), u1.audioPath());
         assertEquals("hyvää huomenta", u1.transcript());
         assertEquals("s1", u1.speaker());
-        assertEquals("f", u1.gender());
+        assertEquals("female", u1.gender());
         assertEquals("30", u1.age());
         assertEquals(List.of(new Interval(0, 0.1, ""), new Interval(0.1, 0.5, "hyvää"),
                 new Interval(0.5, 0.95, "huomenta"), new Interval(0.95, 1.0, "")), round(u1.alignment().tier("words").items()));
@@ -171,12 +171,12 @@ class CorpusTest {
         assertEquals(2.5, u3.endSec(), "end -1 means the end of the recording");
         assertEquals(32000, u3.startSample(16000));
         assertEquals(8000, u3.sampleCount(16000));
-        assertEquals("f", u3.gender(), "utt2gender wins over spk2gender");
+        assertEquals("female", u3.gender(), "utt2gender wins over spk2gender");
         assertNull(u3.alignment());
         assertNull(byId(c, "u2").alignment(), "a broken CTM line leaves the utterance unaligned");
 
         Path scp = root.resolve("wav.scp"), seg = root.resolve("segments"), ctm = root.resolve("alignment.ctm");
-        assertProblem(c, scp, "line 2: recording rec2 is a piped command ('sox rec2.flac -t wav - |'); wavlens reads plain audio paths only");
+        assertProblem(c, scp, "line 2: piped command 'sox rec2.flac -t wav -' failed with exit code 2: sox FAIL formats: can't open input file `rec2.flac'");
         assertProblem(c, scp, "line 3: recording rec3: no such file missing.wav");
         assertProblem(c, seg, "line 4: segment u4 left out: recording rec2 cannot be read");
         assertProblem(c, seg, "line 5: segment u5 1.5–1.2 s is empty, negative or beyond the recording");
@@ -253,7 +253,7 @@ class CorpusTest {
         Utterance a = byId(c, "clips/a");
         assertEquals("Hyvää huomenta", a.transcript());
         assertEquals("anna", a.speaker());
-        assertEquals("f", a.gender());
+        assertEquals("female", a.gender());
         assertEquals("34", a.age());
         assertEquals(10, a.alignment().tier("phones").items().size());
         Utterance b = byId(c, "clips/b");
