@@ -97,6 +97,39 @@ class RankFromAnalysisTest {
         assertEquals(base.path("predicted_accuracy").asDouble(), Json.read(out2).at("/models/0/predicted_accuracy").asDouble(), 1e-12);
     }
 
+    /** evaluate --out then rank --validate: measured = Σ w_l·F1_l of evaluate's letter_accuracy.csv, w the prediction's target weights. */
+    @Test
+    void validateSetsPredictionsAgainstEvaluate() throws Exception {
+        Path eval = tmp.resolve("eval-ctc"), out = tmp.resolve("validate.json");
+        assertEquals(0, new CommandLine(new wavlens.cli.EvaluateCommand()).execute("--model", model("ctc-base").toString(), "--corpus", corpus.toString(),
+                "--out", eval.toString()));
+        assertEquals(0, new CommandLine(new RankCommand()).execute("--fit", fit.toString(), "--candidate", model("base-group").toString(),
+                "--corpus", corpus.toString(), "--target-corpus", corpus.toString(), "--cache", tmp.resolve("rank-cache").toString(),
+                "--validate", eval.toString(), "--out", out.toString()));
+        Map<String, Double> f1 = new HashMap<>();
+        List<List<String>> la = Csv.read(eval.resolve("letter_accuracy.csv"));
+        int iF1 = la.get(0).indexOf("f1"), iSupport = la.get(0).indexOf("support");
+        for (List<String> row : la.subList(1, la.size())) if (Long.parseLong(row.get(iSupport)) > 0) f1.put(row.get(0), Double.parseDouble(row.get(iF1)));
+        JsonNode r = Json.read(out);
+        double w = 0, measured = 0, predicted = 0;
+        for (JsonNode l : r.at("/models/0/letters")) {
+            Double a = f1.get(l.path("letter").asText());
+            if (a == null) continue;
+            w += l.path("target_frequency").asDouble();
+            measured += l.path("target_frequency").asDouble() * a;
+            predicted += l.path("target_frequency").asDouble() * l.path("predicted_accuracy").asDouble();
+        }
+        JsonNode check = r.at("/validation/candidates/0");
+        assertEquals(measured / w, check.path("measured_accuracy").asDouble(), 1e-12);
+        assertEquals(predicted / w, check.path("predicted_accuracy").asDouble(), 1e-12);
+        assertEquals(Json.read(eval.resolve("asr.json")).path("cer").asDouble(), check.path("measured_cer").asDouble(), 1e-12);
+
+        // one evaluation folder per candidate, or one clear line
+        UserError e = rankError("--fit", fit.toString(), "--candidate", model("base-group").toString(), "--corpus", corpus.toString(),
+                "--target-corpus", corpus.toString(), "--cache", tmp.resolve("rank-cache").toString(), "--validate", eval.toString(), "--validate", eval.toString());
+        assertEquals("--validate: give one evaluation folder per candidate (1 candidates, 2 folders)", e.getMessage());
+    }
+
     @Test
     void badInputIsOneClearLine() throws Exception {
         Path cache = tmp.resolve("bad-cache");
