@@ -147,16 +147,23 @@ public final class LetterStats {
         return r;
     }
 
-    /** The corpus's labels must be the fit's: statistics over another inventory (or another k) are not comparable. */
+    /**
+     * The corpus's labels must be among the fit's: statistics over another inventory (other labels,
+     * another k) are not comparable. Labels of the fit the corpus lacks (rare letters, a subset) only
+     * have no statistics, which a warning names.
+     */
     static void checkInventory(Path corpus, List<String> found, List<String> fitted) {
         TreeSet<String> missing = new TreeSet<>(fitted), extra = new TreeSet<>(found);
         missing.removeAll(found);
         extra.removeAll(fitted);
-        if (missing.isEmpty() && extra.isEmpty()) return;
+        if (extra.isEmpty()) {
+            if (!missing.isEmpty()) System.err.println("rank: warning: " + corpus + ": no frames of " + String.join(" ", missing)
+                    + " (in the fit's inventory): no statistics for them");
+            return;
+        }
         StringBuilder sb = new StringBuilder("its labels are not the fit's letter inventory (");
-        if (!missing.isEmpty()) sb.append("the fit has ").append(String.join(" ", missing)).append(", not here");
-        if (!missing.isEmpty() && !extra.isEmpty()) sb.append("; ");
-        if (!extra.isEmpty()) sb.append("here ").append(String.join(" ", extra)).append(", not in the fit");
+        if (!missing.isEmpty()) sb.append("the fit has ").append(String.join(" ", missing)).append(", not here; ");
+        sb.append("here ").append(String.join(" ", extra)).append(", not in the fit");
         sb.append("): use the corpus the fit was made on, or one with the same letters");
         throw UserError.inFile(corpus, sb.toString());
     }
