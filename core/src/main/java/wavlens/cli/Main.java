@@ -25,6 +25,7 @@ import wavlens.io.UserError;
                 CkaCommand.class,
                 ProjectCommand.class,
                 RankCommand.class,
+                LetterStatsCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 PretrainCommand.class,

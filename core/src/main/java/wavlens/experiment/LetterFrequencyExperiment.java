@@ -154,6 +154,7 @@ public final class LetterFrequencyExperiment {
         double[] cer = models.stream().mapToDouble(m -> m.evaluation().path("cer").asDouble()).toArray();
         String verdict = Verdict.of(fit, o.accuracy(), letters, ratios, movedAsIntended(letters, variants, counts), cer);
         writeFitTables(fit, purity);
+        writeRankFit(fit, purity);
         writeFigures(fit);
         Map<String, Object> json = experimentJson(letters, variants, models, counts, ratios, fit, excluded, clusters, verdict);
         Json.write(o.out().resolve("experiment.json"), json);
@@ -453,6 +454,26 @@ public final class LetterFrequencyExperiment {
     private static JsonNode letterScore(JsonNode evaluation, String letter) {
         for (JsonNode s : evaluation.path("letters")) if (s.path("letter").asText().equals(letter)) return s;
         return null;
+    }
+
+    /**
+     * EXP/fit.json for `wavlens rank`: the pooled fit at the chosen layer with its standardisation
+     * over the (variant, letter) rows and how the purity was measured ({@link PretrainedClusters}).
+     * Its covariance is the OLS one over rows; the bootstrap over letters is not stored (its draws
+     * have no intercept), so rank draws coefficients from N(b, covariance).
+     */
+    private void writeRankFit(ControlledFit.Result fit, double[][] purity) {
+        ControlledFit.LayerFit f = fit.layer();
+        if (f.ols() == null) return;
+        ControlledFit.Data d = fit.data();
+        double[] perRow = new double[d.rows()];
+        for (int r = 0; r < perRow.length; r++) perRow[r] = purity[fit.chosen()][d.letterOf()[r]];
+        wavlens.analysis.predict.Ols ols = f.ols();
+        new wavlens.analysis.predict.AccuracyFit("experiment letter-frequency", o.accuracy(), List.of("log_frequency", "purity"),
+                new double[] {wavlens.analysis.predict.AccuracyRegression.mean(d.logFrequency()), wavlens.analysis.predict.AccuracyRegression.mean(perRow)},
+                new double[] {wavlens.analysis.predict.AccuracyRegression.sampleSd(d.logFrequency()), wavlens.analysis.predict.AccuracyRegression.sampleSd(perRow)},
+                ols.coefficients(), ols.covariance(), ols.residualVariance(), ols.n() - ols.p() - 1, ols.r2(), d.letters(), null,
+                PretrainedClusters.measurement(o.out().resolve("cache"), o.maxFrames(), o.k(), o.seed(), f.layer())).write(o.out().resolve("fit.json"));
     }
 
     private void writeFitTables(ControlledFit.Result fit, double[][] purity) {

@@ -90,6 +90,25 @@ final class PretrainedClusters {
         return read(csv);
     }
 
+    /** How {@link #compute} measured the purity at one layer, for the experiment's fit.json (k = the clusters it used). */
+    static wavlens.analysis.predict.AccuracyFit.Measurement measurement(Path cache, int maxFrames, int k, long seed, String layer) {
+        FeatureStore fs = FeatureStore.open(cache.resolve("store-pretrained-f" + maxFrames + "-s" + seed));
+        List<String> inventory = fs.labels();
+        int[] labelIds = fs.frames().ints("label_id");
+        java.util.Set<Integer> distinct = new java.util.HashSet<>();
+        int n = 0;
+        for (int id : labelIds) {
+            String l = inventory.get(id);
+            if (l.equals("<unk>") || l.equals("<blank>")) continue;
+            distinct.add(id);
+            n++;
+        }
+        int clusters = Math.min(k > 0 ? k : distinct.size(), n);
+        KMeans.Options km = KMeans.Options.of(clusters);
+        return new wavlens.analysis.predict.AccuracyFit.Measurement(layer, inventory, clusters, true, RESTARTS, km.maxIter(), km.tol(), seed,
+                false, maxFrames, seed, "all", fs.json().path("parameters").path("tier").asText("letters|phones|words"));
+    }
+
     /** A letter_clusters CSV (this class's or analyze's) as per-letter arrays over its layers. */
     static Result read(Path csv) {
         List<List<String>> rows = Csv.read(csv);

@@ -76,8 +76,22 @@ public final class Analysis {
     public Analysis(Options options) {
         this.opt = options;
         this.tables = options.out().resolve("tables");
-        this.cache = options.out().resolve("cache");
-        this.stages = new StageCache(options.out());
+        this.cache = cacheOf(options.out());
+        this.stages = new StageCache(cache);
+    }
+
+    /**
+     * The stage cache (feature stores, cluster assignments, 2-D maps, stage records) lives beside the
+     * report, REPORT.cache/, not in it: a report is what people zip and share, and the cache is most
+     * of the bytes. A rerun with the same --out finds it again.
+     */
+    public static Path cacheOf(Path report) {
+        Path abs = report.toAbsolutePath().normalize();
+        return abs.resolveSibling(abs.getFileName() + ".cache");
+    }
+
+    Path cache() {
+        return cache;
     }
 
     Path store(String model) {
@@ -181,19 +195,7 @@ public final class Analysis {
 
     /** A model folder's identity for the caches: its path and the sizes and times of its files. */
     static String modelIdentity(Path dir) {
-        StringBuilder sb = new StringBuilder(dir.toAbsolutePath().normalize().toString());
-        try (var s = Files.list(dir)) {
-            s.sorted().forEach(f -> {
-                try {
-                    sb.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':').append(Files.getLastModifiedTime(f).toMillis());
-                } catch (IOException e) {
-                    sb.append('|').append(f.getFileName());
-                }
-            });
-        } catch (IOException e) {
-            throw UserError.inFile(dir, "cannot list: " + e.getMessage());
-        }
-        return sb.toString();
+        return wavlens.analysis.predict.LetterStats.folderIdentity(dir);
     }
 
     ObjectNode params(String... upstream) {
@@ -633,6 +635,7 @@ public final class Analysis {
     private void relation() {
         ObjectNode p = params("clusters-pretrained", "accuracy", "frequencies");
         p.put("measure", opt.accuracyMeasure());
+        p.put("fit_format", AccuracyFit.FORMAT);
         Path table = tables.resolve("letter_table.json"), json = tables.resolve("accuracy_relation.json"), csv = tables.resolve("accuracy_relation.csv"),
                 fit = tables.resolve("fit.json");
         fingerprints.put("relation", stages.run("relation", p, List.of(table, json, csv, fit), () -> {
@@ -693,8 +696,23 @@ public final class Analysis {
             AccuracyRegression.Analysis a = AccuracyRegression.analyze(lt, settings);
             AccuracyRegression.writeJson(json, a);
             AccuracyRegression.writeCsv(csv, a);
-            Json.write(fit, AccuracyFit.of(a, a.best()));
+            AccuracyFit.of("analyze", a, a.best(), measurement(layers.get(a.best().layer()))).write(fit);
         }));
+    }
+
+    /**
+     * How the pretrained letter statistics at one layer were measured (extract, clusters): what
+     * `wavlens rank` repeats for a candidate model. k is the number of clusters actually used there.
+     */
+    private AccuracyFit.Measurement measurement(String layer) {
+        List<List<String>> m = Csv.read(tables.resolve("cluster_metrics_pretrained.csv"));
+        int iLayer = m.get(0).indexOf("layer"), iK = m.get(0).indexOf("k");
+        int k = -1;
+        for (List<String> r : m.subList(1, m.size())) if (r.get(iLayer).equals(layer)) k = Integer.parseInt(r.get(iK));
+        FeatureStore s = FeatureStore.open(store("pretrained"));
+        KMeans.Options km = KMeans.Options.of(Math.max(k, 1));
+        return new AccuracyFit.Measurement(layer, s.labels(), k, opt.spherical(), opt.restarts(), km.maxIter(), km.tol(), opt.seed(),
+                opt.excludeSilence(), opt.maxFrames(), opt.seed(), "all", s.json().path("parameters").path("tier").asText("letters|phones|words"));
     }
 
     // ------------------------------------------------------------------ 7. clusters as a recogniser

@@ -162,7 +162,7 @@ final class ReportStage {
         MapGrid.Panel[][] byLetter = new MapGrid.Panel[2][layers.size()], byClass = new MapGrid.Panel[2][layers.size()];
         for (int m = 0; m < 2; m++) {
             for (int l = 0; l < layers.size(); l++) {
-                float[] xy = Npy.read(out.resolve("cache/maps").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + ".npy")).asFloats();
+                float[] xy = Npy.read(analysis.cache().resolve("maps").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + ".npy")).asFloats();
                 float[] x = new float[chosen.length], y = new float[chosen.length];
                 for (int i = 0; i < chosen.length; i++) {
                     x[i] = xy[2 * i];
@@ -317,14 +317,14 @@ final class ReportStage {
         int[] rowInAnalysed = analysedIndex(s);
         for (int m = 0; m < 2; m++) {
             for (int l = 0; l < layers.size(); l++) {
-                float[] xy = Npy.read(out.resolve("cache/maps").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + ".npy")).asFloats();
+                float[] xy = Npy.read(analysis.cache().resolve("maps").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + ".npy")).asFloats();
                 x[m][l] = new float[chosen.length];
                 y[m][l] = new float[chosen.length];
                 for (int i = 0; i < chosen.length; i++) {
                     x[m][l][i] = xy[2 * i];
                     y[m][l][i] = xy[2 * i + 1];
                 }
-                int[] assign = Npy.read(out.resolve("cache/clusters").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + "_assignments.npy")).ints();
+                int[] assign = Npy.read(analysis.cache().resolve("clusters").resolve(Analysis.MODELS[m] + "_" + layers.get(l) + "_assignments.npy")).ints();
                 clusters[m][l] = new int[chosen.length];
                 for (int i = 0; i < chosen.length; i++) clusters[m][l][i] = assign[rowInAnalysed[chosen[i]]];
             }

@@ -12,15 +12,15 @@ import wavlens.io.Json;
 
 /**
  * Reruns only what changed: each stage records the parameters it ran with (which include the
- * fingerprints of the stages it reads) in cache/stages/NAME.json, written after its outputs. A
+ * fingerprints of the stages it reads) in CACHE/stages/NAME.json, written after its outputs. A
  * stage whose parameters are unchanged and whose outputs all exist is skipped.
  */
 final class StageCache {
     private final Path root;
     private int ran, reused;
 
-    StageCache(Path reportDir) {
-        this.root = reportDir.resolve("cache").resolve("stages");
+    StageCache(Path cacheDir) {
+        this.root = cacheDir.resolve("stages");
     }
 
     /** A stage's identity: the SHA-256 of its parameters (upstream fingerprints included). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import wavlens.corpus.synth.EspeakNg;
@@ -34,6 +35,20 @@ class DemoCommandTest {
         String html = Files.readString(report.resolve("index.html"));
         assertTrue(html.contains("Letter frequency, controlled"), "the report has the experiment's section");
         assertTrue(Files.exists(report.resolve("figures/experiment-within.png")));
+        // the stage cache is beside the report, not in it
+        assertFalse(Files.exists(report.resolve("cache")));
+        assertTrue(Files.isDirectory(tmp.resolve("report.cache/stages")));
+
+        // issue 29's "done when": one rank command with the demo's fit.json, two candidates and the demo corpus prints a ranking
+        EngineCliTest.Run ranked = EngineCliTest.run("rank", "--fit", report.resolve("tables/fit.json").toString(), "--corpus", tmp.resolve("corpus").toString(),
+                "--target-corpus", tmp.resolve("corpus").toString(), "--candidate", "demo:pretrained", "--candidate", "demo:finetuned",
+                "--cache", tmp.resolve("rank-cache").toString());
+        assertEquals(0, ranked.code(), ranked.err());
+        List<String> lines = ranked.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("predicted f1 after fine-tuning (fit: analyze, layer "), ranked.out());
+        assertTrue(lines.get(2).matches(" {3}1 {2}demo:\\S+ +-?\\d\\.\\d{4} {2}\\[-?\\d\\.\\d{4}, -?\\d\\.\\d{4}\\] {2}vs 2nd: .*"), lines.get(2));
+        assertTrue(lines.get(3).matches(" {3}2 {2}demo:\\S+ .*vs 1st: .*"), lines.get(3));
+        assertTrue(ranked.err().contains("rank: candidate 2 of 2: demo:finetuned"), ranked.err());
     }
 
     @Test

@@ -15,10 +15,13 @@ import wavlens.io.UserError;
 
 class RankCommandTest {
     static final String FIT = """
-            {"format": "wavlens-letter-accuracy-fit/1", "accuracy_measure": "f1", "layer": 6,
+            {"format": "wavlens-letter-accuracy-fit/2", "source": "test", "accuracy_measure": "f1",
              "predictors": ["log_frequency", "entropy"], "center": [-2, 1.5], "scale": [1, 0.5],
              "coefficients": [0.9, 0.02, -0.04],
-             "covariance": [[0, 0, 0], [0, 0, 0], [0, 0, 0]], "residual_variance": 0, "residual_df": 20}
+             "covariance": [[0, 0, 0], [0, 0, 0], [0, 0, 0]], "residual_variance": 0, "residual_df": 20, "letters": ["a", "ä"],
+             "measurement": {"layer": "6", "inventory": ["<sil>", "a", "ä"], "k": 3, "spherical": true, "restarts": 3, "max_iter": 300,
+                             "tol": 1e-4, "seed": 1, "exclude_silence": false, "max_frames": 300, "extraction_seed": 1, "split": "all",
+                             "tier": "letters|phones|words"}}
             """;
 
     @Test
@@ -52,6 +55,15 @@ class RankCommandTest {
                 "--target-text", dir.resolve("target.txt").toString());
         UserError e = assertThrows(UserError.class, cmd::call);
         assertTrue(e.getMessage().startsWith(dir.resolve("m.json") + ": "), e.getMessage());
+
+        // an empty target (no letters) is one line naming the file
+        Files.writeString(dir.resolve("empty.txt"), "123 !?\n");
+        Files.writeString(dir.resolve("ok.json"), "{\"letters\": {\"a\": {\"entropy\": 1.0}}}");
+        RankCommand empty = new RankCommand();
+        new CommandLine(empty).parseArgs("--fit", dir.resolve("fit.json").toString(), "--models", dir.resolve("ok.json").toString(),
+                "--target-text", dir.resolve("empty.txt").toString());
+        UserError none = assertThrows(UserError.class, empty::call);
+        assertEquals(dir.resolve("empty.txt") + ": contains no letters (an empty target)", none.getMessage());
 
         RankCommand missing = new RankCommand();
         new CommandLine(missing).parseArgs("--fit", dir.resolve("nope.json").toString(), "--models", dir.resolve("m.json").toString(),

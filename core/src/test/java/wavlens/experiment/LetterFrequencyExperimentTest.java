@@ -99,6 +99,27 @@ class LetterFrequencyExperimentTest {
         List<List<String>> rows = Csv.read(out.resolve("rows.csv"));
         assertEquals(fit.path("rows").asInt() + 1, rows.size());
 
+        // fit.json feeds `wavlens rank`: the experiment's own pretrained model as the candidate is measured again as the
+        // fit says, and its purity at the fit's layer is the experiment's (letter_clusters_pretrained.csv)
+        JsonNode rankFit = Json.read(out.resolve("fit.json"));
+        assertEquals("experiment letter-frequency", rankFit.path("source").asText());
+        assertEquals(fit.path("layer").asText(), rankFit.at("/measurement/layer").asText());
+        Path m = tmp.resolve("m.json");
+        Run stats = run("letter-stats", "--model", PRETRAINED.toString(), "--corpus", corpus.toString(), "--fit", out.resolve("fit.json").toString(),
+                "--out", m.toString(), "--cache", tmp.resolve("cache").toString());
+        assertEquals(0, stats.code(), stats.err());
+        List<List<String>> lc = Csv.read(out.resolve("letter_clusters_pretrained.csv"));
+        int checked = 0;
+        for (List<String> row : lc.subList(1, lc.size())) {
+            if (!row.get(1).equals(fit.path("layer").asText())) continue;
+            assertEquals(Double.parseDouble(row.get(4)), Json.read(m).at("/letters/" + row.get(2) + "/purity").asDouble(), 1e-12, row.get(2));
+            checked++;
+        }
+        assertTrue(checked >= letters, "every label of the layer compared");
+        Run ranked = run("rank", "--fit", out.resolve("fit.json").toString(), "--models", m.toString(), "--target-corpus", corpus.toString());
+        assertEquals(0, ranked.code(), ranked.err());
+        assertTrue(ranked.out().contains("fit: experiment letter-frequency"), ranked.out());
+
         // rerun: both models reused, nothing trained
         Run again = run(args(corpus, out, "3"));
         assertEquals(0, again.code(), again.err());

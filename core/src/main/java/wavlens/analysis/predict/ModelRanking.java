@@ -19,19 +19,15 @@ import wavlens.io.UserError;
  * per-letter accuracy, and the target-frequency-weighted mean of those is the model's predicted
  * overall accuracy.
  *
- * <p>Model statistics file (one per pretrained model):
- * <pre>
- * {
- *   "model": "wav2vec2-large-uralic-voxpopuli",   // optional; default: file name
- *   "layer": 15,                                  // optional, informational
- *   "letters": {"a": {"purity": 0.41, "entropy": 1.73}, "b": {...}, ...}
- * }
- * </pre>
- * Each letter that occurs in the target text must have the fit's cluster measure (purity or entropy).
+ * <p>Model statistics: {@link LetterStats} (M.json, written by `wavlens letter-stats`, or computed by
+ * `wavlens rank --candidate`), or any JSON with a "letters" object letter → {"purity": .., "entropy": ..}
+ * for statistics computed elsewhere. Each letter of the fit that occurs in the target text must have
+ * the fit's cluster measure. Target letters the fit was not made on are left out of the prediction
+ * (and named: {@link Prediction#unseen}); the overall accuracy is then over the other letters.
  *
- * <p>Prediction for letter l with target relative frequency f_l and cluster measure m_l:
- * ŷ_l = b0 + b1·z(ln f_l) + b2·z(m_l) with the fit's standardisation; overall = Σ_l f_l·ŷ_l (f sums to
- * 1 over the target's letters). Not clipped to [0, 1]: it is a linear model, and clipping would hide
+ * <p>Prediction for letter l with target relative frequency f_l (count / all letters of the target) and
+ * cluster measure m_l: ŷ_l = b0 + b1·z(ln f_l) + b2·z(m_l) with the fit's standardisation;
+ * overall = Σ_l w_l·ŷ_l with w_l = f_l / Σ f over the predicted letters (w sums to 1). Not clipped to [0, 1]: it is a linear model, and clipping would hide
  * extrapolation.
  *
  * <p>95% prediction intervals by simulation, one draw per stored bootstrap coefficient vector (or,
@@ -44,6 +40,17 @@ public final class ModelRanking {
 
     /** One pretrained model's per-letter cluster statistics (letter → value of the fit's measure). */
     public record ModelStats(String name, Path file, Map<String, Double> measure) {
+        /** M.json of {@link LetterStats} (checked against the fit's measurement), or a plain "letters" object made elsewhere. */
+        public static ModelStats read(Path file, AccuracyFit fit) {
+            JsonNode root = Json.read(file);
+            if (root.has("format")) {
+                LetterStats.Result r = LetterStats.read(file, true);
+                LetterStats.checkMeasurement(file, r.measurement(), fit);
+                return r.stats(fit.clusterMeasure(), file);
+            }
+            return read(file, fit.clusterMeasure());
+        }
+
         public static ModelStats read(Path file, String measureName) {
             JsonNode root = Json.read(file);
             JsonNode letters = root.get("letters");
@@ -64,13 +71,23 @@ public final class ModelRanking {
 
     /** Per-letter and overall predictions for one model; intervals are {low, high}. */
     public record Prediction(String model, Path file, List<String> letters, double[] weights, double[] predicted,
-                             double[][] letterInterval, double overall, double[] overallInterval) {}
+                             double[][] letterInterval, double overall, double[] overallInterval, List<String> unseen, double unseenShare) {}
 
     public static final int COVARIANCE_DRAWS = 2000;
 
     public static Prediction predict(AccuracyFit fit, ModelStats model, LetterFrequencies target, long seed, double confidence) {
-        List<String> letters = new ArrayList<>(target.counts().keySet());
-        if (letters.isEmpty()) throw new UserError("rank: the target text has no letters");
+        List<String> letters = new ArrayList<>(), unseen = new ArrayList<>();
+        double unseenShare = 0, seenShare = 0;
+        for (String l : target.counts().keySet()) {
+            if (fit.letters().contains(l)) {
+                letters.add(l);
+                seenShare += target.relative(l);
+            } else {
+                unseen.add(l);
+                unseenShare += target.relative(l);
+            }
+        }
+        if (letters.isEmpty()) throw new UserError("rank: none of the target's letters is among the fit's (" + String.join(" ", fit.letters()) + ")");
         List<String> missing = new ArrayList<>();
         for (String l : letters) if (!model.measure().containsKey(l)) missing.add(l);
         if (!missing.isEmpty())
@@ -80,8 +97,8 @@ public final class ModelRanking {
         double[] weights = new double[n], logFrequency = new double[n], measure = new double[n], predicted = new double[n];
         double overall = 0;
         for (int i = 0; i < n; i++) {
-            weights[i] = target.relative(letters.get(i));
-            logFrequency[i] = Math.log(weights[i]);
+            logFrequency[i] = Math.log(target.relative(letters.get(i)));
+            weights[i] = target.relative(letters.get(i)) / seenShare;
             measure[i] = model.measure().get(letters.get(i));
             predicted[i] = fit.predict(fit.coefficients(), logFrequency[i], measure[i]);
             overall += weights[i] * predicted[i];
@@ -104,7 +121,22 @@ public final class ModelRanking {
         for (int i = 0; i < n; i++)
             letterInterval[i] = new double[]{AccuracyRegression.quantile(letterDraws[i], low), AccuracyRegression.quantile(letterDraws[i], high)};
         double[] overallInterval = {AccuracyRegression.quantile(overallDraws, low), AccuracyRegression.quantile(overallDraws, high)};
-        return new Prediction(model.name(), model.file(), List.copyOf(letters), weights, predicted, letterInterval, overall, overallInterval);
+        return new Prediction(model.name(), model.file(), List.copyOf(letters), weights, predicted, letterInterval, overall, overallInterval,
+                List.copyOf(unseen), unseenShare);
+    }
+
+    /** A letter's share of the difference between two predictions of the same target: w_l·(ŷ_l − ŷ_l of the other). */
+    public record Driver(String letter, double contribution) {}
+
+    /** The letters whose predicted accuracies make up most of p.overall − other.overall, largest |share| first. */
+    public static List<Driver> drivers(Prediction p, Prediction other, int count) {
+        List<Driver> out = new ArrayList<>();
+        for (int i = 0; i < p.letters().size(); i++) {
+            int j = other.letters().indexOf(p.letters().get(i));
+            if (j >= 0) out.add(new Driver(p.letters().get(i), p.weights()[i] * (p.predicted()[i] - other.predicted()[j])));
+        }
+        out.sort(Comparator.comparingDouble((Driver d) -> -Math.abs(d.contribution())).thenComparing(Driver::letter));
+        return List.copyOf(out.subList(0, Math.min(count, out.size())));
     }
 
     /** The fit's bootstrap coefficient vectors, or draws b + L·u (LLᵀ = covariance, u ~ N(0, I)). */

@@ -209,16 +209,19 @@ class PredictTest {
         assertArrayEquals(table.purity()[2], back.purity()[2], 0);
 
         var a = AccuracyRegression.analyze(back, new AccuracyRegression.Settings(AccuracyRegression.ClusterMeasure.PURITY, 200, 1, 0.95));
-        AccuracyFit fit = AccuracyFit.of(a, a.best());
+        AccuracyFit.Measurement how = new AccuracyFit.Measurement("2", List.of("<sil>", "a", "b"), 3, true, 3, 300, 1e-4, 1, false, 300, 1, "all",
+                "letters|phones|words");
+        AccuracyFit fit = AccuracyFit.of("analyze", a, a.best(), how);
         fit.write(dir.resolve("fit.json"));
         AccuracyFit read = AccuracyFit.read(dir.resolve("fit.json"));
         assertArrayEquals(fit.coefficients(), read.coefficients(), 0);
         assertEquals(200, read.bootstrapCoefficients().length);
         assertEquals("purity", read.clusterMeasure());
+        assertEquals(how, read.measurement());
 
         // A hand-made fit without noise: intervals collapse to the point prediction.
-        AccuracyFit exact = new AccuracyFit("f1", 3, List.of("log_frequency", "purity"), new double[]{-1, 0.5}, new double[]{2, 0.1},
-                new double[]{0.8, 0.1, 0.05}, new double[3][3], 0, 10, 0.9, List.of(), null);
+        AccuracyFit exact = new AccuracyFit("test", "f1", List.of("log_frequency", "purity"), new double[]{-1, 0.5}, new double[]{2, 0.1},
+                new double[]{0.8, 0.1, 0.05}, new double[3][3], 0, 10, 0.9, List.of("a", "b", "c"), null, how);
         Files.writeString(dir.resolve("m1.json"), "{\"model\": \"one\", \"letters\": {\"a\": {\"purity\": 0.6}, \"b\": {\"purity\": 0.4}, \"c\": {\"purity\": 0.9}}}");
         Files.writeString(dir.resolve("m2.json"), "{\"letters\": {\"a\": {\"purity\": 0.7}, \"b\": {\"purity\": 0.5}}}");
         LetterFrequencies target = LetterFrequencies.of(List.of("aaab"));
@@ -238,8 +241,8 @@ class PredictTest {
         assertEquals(List.of("m2", "one"), ModelRanking.rank(List.of(p1, p2)).stream().map(ModelRanking.Prediction::model).toList());
 
         // With residual variance the interval widens around the prediction.
-        AccuracyFit noisy = new AccuracyFit("f1", 3, exact.predictors(), exact.center(), exact.scale(), exact.coefficients(),
-                new double[][]{{1e-4, 0, 0}, {0, 1e-4, 0}, {0, 0, 1e-4}}, 1e-3, 10, 0.9, List.of(), null);
+        AccuracyFit noisy = new AccuracyFit("test", "f1", exact.predictors(), exact.center(), exact.scale(), exact.coefficients(),
+                new double[][]{{1e-4, 0, 0}, {0, 1e-4, 0}, {0, 0, 1e-4}}, 1e-3, 10, 0.9, exact.letters(), null, how);
         var p3 = ModelRanking.predict(noisy, ModelRanking.ModelStats.read(dir.resolve("m1.json"), "purity"), target, 1, 0.95);
         assertTrue(p3.overallInterval()[0] < p3.overall() && p3.overall() < p3.overallInterval()[1]);
         // Overall sd ≈ sqrt(σ²Σw² + Var(x·b)); the 95% half-width ≈ 1.96 sd (2,000 draws: within 15%).
@@ -248,11 +251,28 @@ class PredictTest {
         double halfWidth = (p3.overallInterval()[1] - p3.overallInterval()[0]) / 2;
         assertEquals(1.96 * sd, halfWidth, 0.15 * 1.96 * sd);
 
+        // A target letter the fit was not made on (d) is left out and named; ln f stays the letter's share of all the
+        // target's letters (a: 3/5, b: 1/5), the overall weights are renormalised over the predicted ones (3/4, 1/4).
+        var p4 = ModelRanking.predict(exact, ModelRanking.ModelStats.read(dir.resolve("m1.json"), "purity"), LetterFrequencies.of(List.of("aaabd")), 1, 0.95);
+        assertEquals(List.of("d"), p4.unseen());
+        assertEquals(0.2, p4.unseenShare(), 1e-12);
+        double a4 = 0.8 + 0.1 * (Math.log(0.6) + 1) / 2 + 0.05, b4 = 0.8 + 0.1 * (Math.log(0.2) + 1) / 2 - 0.05;
+        assertEquals(0.75 * a4 + 0.25 * b4, p4.overall(), 1e-12);
+        // the letters driving m2 ahead of m1: w_l · (ŷ_l(m2) − ŷ_l(m1)) = 3/4 · 0.05 for a, 1/4 · 0.05 for b
+        var drivers = ModelRanking.drivers(p2, p1, 3);
+        assertEquals("a", drivers.get(0).letter());
+        assertEquals(0.75 * 0.05, drivers.get(0).contribution(), 1e-12);
+        assertEquals(0.25 * 0.05, drivers.get(1).contribution(), 1e-12);
+
         // A target letter the model has no statistics for is one clear error naming the file.
         UserError e = assertThrows(UserError.class, () -> ModelRanking.predict(exact,
                 ModelRanking.ModelStats.read(dir.resolve("m2.json"), "purity"), LetterFrequencies.of(List.of("abc")), 1, 0.95));
         assertTrue(e.getMessage().contains("m2.json") && e.getMessage().contains("c"), e.getMessage());
         Files.writeString(dir.resolve("bad.json"), "{\"format\": \"something else\"}");
         assertThrows(UserError.class, () -> AccuracyFit.read(dir.resolve("bad.json")));
+        // the old format (no measurement) is refused with what to do
+        Files.writeString(dir.resolve("old.json"), "{\"format\": \"wavlens-letter-accuracy-fit/1\"}");
+        UserError old = assertThrows(UserError.class, () -> AccuracyFit.read(dir.resolve("old.json")));
+        assertTrue(old.getMessage().contains("rerun `wavlens analyze`"), old.getMessage());
     }
 }
