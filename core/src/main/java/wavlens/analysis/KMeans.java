@@ -286,12 +286,12 @@ public final class KMeans {
         long[] counts = new long[k];
         double[] pointDist = new double[n];
         double[] history = new double[o.maxIter];
-        float[] dots = new float[Math.min(BLOCK_ROWS, n) * k];
+        // Everything an iteration touches is allocated once, here: the GEMM block, the per-part sums.
+        Step step = new Step(data, k);
         int iter = 0;
         boolean converged = false;
         while (iter < o.maxIter) {
-            assign(data, centres, k, dots, labels);
-            history[iter] = accumulate(data, centres, k, labels, sums, counts, pointDist);
+            history[iter] = step.run(centres, labels, pointDist, sums, counts);
             relocateEmpty(data, labels, sums, counts, pointDist);
             double shift = updateCentres(centres, sums, counts, k, d, data.spherical);
             iter++;
@@ -305,10 +305,100 @@ public final class KMeans {
             }
             System.arraycopy(labels, 0, previous, 0, n);
         }
-        // Final labels and inertia for the final centres.
-        assign(data, centres, k, dots, labels);
-        double inertia = inertia(data, centres, labels);
+        // Final labels and inertia for the final centres (one more assignment pass, as sklearn does).
+        double inertia = step.run(centres, labels, pointDist, null, null);
         return new Result(centres, labels, inertia, iter, converged, Arrays.copyOf(history, iter), k, d, 0);
+    }
+
+    /**
+     * One fused Lloyd pass: per block of rows, one SGEMM against all centres (‖x − c‖² =
+     * ‖x‖² − 2 x·c + ‖c‖², the n×k×d work at BLAS speed on both cores), then, in {@value #PARTS}
+     * fixed slices of the block run in parallel, the argmin, the exact squared distance to the chosen
+     * centre and the row added into its slice's double sums — while the block is still in cache.
+     * Slice s of every block adds into partial sums s in row order, and the slices' sums are added
+     * in slice order, so the result does not depend on thread timing. No allocation per pass.
+     */
+    static final class Step {
+        static final int PARTS = 4;
+        final Data data;
+        final int k;
+        final float[] dots;
+        final double[] centreSq;
+        final double[][] partSums;
+        final long[][] partCounts;
+
+        Step(Data data, int k) {
+            this.data = data;
+            this.k = k;
+            dots = new float[Math.min(BLOCK_ROWS, data.n) * k];
+            centreSq = new double[k];
+            partSums = new double[PARTS][k * data.d];
+            partCounts = new long[PARTS][k];
+        }
+
+        /**
+         * Labels every row with its nearest centre (lowest index on a tie) and sets pointDist to the
+         * exact ‖x − c_label‖²; with sums ≠ null also the update step's sums and counts. Returns the
+         * inertia (Σ pointDist in row order; Σ(1 − cos) in spherical mode).
+         */
+        double run(float[] centres, int[] labels, double[] pointDist, double[] sums, long[] counts) {
+            int n = data.n, d = data.d;
+            boolean update = sums != null;
+            for (int j = 0; j < k; j++) centreSq[j] = squaredNorm(centres, j * d, d);
+            if (update) for (int s = 0; s < PARTS; s++) {
+                Arrays.fill(partSums[s], 0);
+                Arrays.fill(partCounts[s], 0);
+            }
+            for (int r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
+                int rows = Math.min(BLOCK_ROWS, n - r0), start = r0;
+                Blas.sgemm(false, true, rows, k, d, 1f, data.x, r0 * d, d, centres, 0, d, 0f, dots, 0, k);
+                IntStream.range(0, PARTS).parallel().forEach(s -> {
+                    int from = start + (int) ((long) rows * s / PARTS), to = start + (int) ((long) rows * (s + 1) / PARTS);
+                    double[] ps = update ? partSums[s] : null;
+                    long[] pc = update ? partCounts[s] : null;
+                    for (int i = from; i < to; i++) {
+                        int row = (i - start) * k;
+                        double twoScale = 2 * data.scale[i];
+                        int best = 0;
+                        double bestValue = Double.POSITIVE_INFINITY;
+                        for (int j = 0; j < k; j++) {
+                            double v = centreSq[j] - twoScale * dots[row + j];
+                            if (v < bestValue) {
+                                bestValue = v;
+                                best = j;
+                            }
+                        }
+                        labels[i] = best;
+                        pointDist[i] = squaredDistance(data, i, centres, best * d);
+                        if (update) {
+                            pc[best]++;
+                            addRow(data, i, ps, best * d);
+                        }
+                    }
+                });
+            }
+            if (update) {
+                System.arraycopy(partSums[0], 0, sums, 0, sums.length);
+                System.arraycopy(partCounts[0], 0, counts, 0, k);
+                for (int s = 1; s < PARTS; s++) {
+                    double[] ps = partSums[s];
+                    for (int e = 0; e < sums.length; e++) sums[e] += ps[e];
+                    for (int j = 0; j < k; j++) counts[j] += partCounts[s][j];
+                }
+            }
+            return inertiaFromDistances(data, pointDist);
+        }
+    }
+
+    /** sums[offset..offset+d) += scale_i · x_i (float row into double sums; the JIT vectorises the widening add). */
+    static void addRow(Data data, int i, double[] sums, int offset) {
+        int d = data.d, base = i * d;
+        if (data.spherical) {
+            double s = data.scale[i];
+            for (int f = 0; f < d; f++) sums[offset + f] += data.x[base + f] * s;
+        } else {
+            for (int f = 0; f < d; f++) sums[offset + f] += data.x[base + f];
+        }
     }
 
     /** labels[i] = argmin_j ‖c_j‖² − 2·scale_i·(x_i·c_j): the nearest centre (lowest index on a tie). */
