@@ -243,13 +243,43 @@ public final class KMeans {
         int n = data.n, d = data.d;
         IntStream.range(0, chunks(n)).parallel().forEach(c -> {
             for (int i = chunkStart(c, n); i < chunkStart(c + 1, n); i++) {
-                for (int t = 0; t < count; t++) {
+                int t = 0;
+                for (; t + 4 <= count; t += 4) dots4(data, i, candidates, t, candidateSq, out, n);
+                for (; t < count; t++) {
                     double dot = dot(data.x, i * d, candidates, t * d, d);
-                    double dist = data.pointSq[i] - 2 * data.scale[i] * dot + candidateSq[t];
-                    out[t * n + i] = Math.max(dist, 0);
+                    out[t * n + i] = Math.max(data.pointSq[i] - 2 * data.scale[i] * dot + candidateSq[t], 0);
                 }
             }
         });
+    }
+
+    /** Four candidates t..t+3 against row i in one sweep: the row is loaded once for four independent FMA chains. */
+    private static void dots4(Data data, int i, float[] candidates, int t, double[] candidateSq, double[] out, int n) {
+        int d = data.d, base = i * d, c0 = t * d, c1 = c0 + d, c2 = c1 + d, c3 = c2 + d;
+        float[] x = data.x;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int f = 0;
+        for (int upper = F.loopBound(d); f < upper; f += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, base + f);
+            a0 = v.fma(FloatVector.fromArray(F, candidates, c0 + f), a0);
+            a1 = v.fma(FloatVector.fromArray(F, candidates, c1 + f), a1);
+            a2 = v.fma(FloatVector.fromArray(F, candidates, c2 + f), a2);
+            a3 = v.fma(FloatVector.fromArray(F, candidates, c3 + f), a3);
+        }
+        double s0 = wavlens.tensor.Ops.sumLanes(a0), s1 = wavlens.tensor.Ops.sumLanes(a1);
+        double s2 = wavlens.tensor.Ops.sumLanes(a2), s3 = wavlens.tensor.Ops.sumLanes(a3);
+        for (; f < d; f++) {
+            double v = x[base + f];
+            s0 += v * candidates[c0 + f];
+            s1 += v * candidates[c1 + f];
+            s2 += v * candidates[c2 + f];
+            s3 += v * candidates[c3 + f];
+        }
+        double twoScale = 2 * data.scale[i];
+        out[t * n + i] = Math.max(data.pointSq[i] - twoScale * s0 + candidateSq[t], 0);
+        out[(t + 1) * n + i] = Math.max(data.pointSq[i] - twoScale * s1 + candidateSq[t + 1], 0);
+        out[(t + 2) * n + i] = Math.max(data.pointSq[i] - twoScale * s2 + candidateSq[t + 2], 0);
+        out[(t + 3) * n + i] = Math.max(data.pointSq[i] - twoScale * s3 + candidateSq[t + 3], 0);
     }
 
     /** a[ao..ao+d) · b[bo..bo+d): float lanes (two accumulators to hide the FMA latency), summed in double. */
