@@ -88,8 +88,8 @@ public final class Cka {
         float[] shift = new float[w];
         double[] firstMeans = new double[w];
         for (int t = 0; t < block; t++) {
-            for (int f = 0; f < px; f++) firstMeans[f] += x.getAtIndex(LE_FLOAT, (long) t * px + f);
-            for (int f = 0; f < py; f++) firstMeans[px + f] += y.getAtIndex(LE_FLOAT, (long) t * py + f);
+            addRow(x, (long) t * px, px, firstMeans, 0);
+            addRow(y, (long) t * py, py, firstMeans, px);
         }
         for (int f = 0; f < w; f++) shift[f] = Double.isFinite(firstMeans[f]) ? (float) (firstMeans[f] / block) : 0f;
 
@@ -121,7 +121,7 @@ public final class Cka {
                 sumRy2 += ry[t] * ry[t];
             }
             Blas.ssyrkUpperTransposed(w, rows, 1f, xs, 0, w, 0f, blockGram, 0, w);
-            for (int i = 0; i < w; i++) for (int j = i; j < w; j++) gram[i * w + j] += blockGram[i * w + j];
+            for (int i = 0; i < w; i++) addUpperRow(blockGram, gram, i, w);
             // Σ_t ‖xs_t‖²·[xs_t ys_t] and Σ_t ‖ys_t‖²·[xs_t ys_t]: [Xs Ys]ᵀ·[rx ry], a thin GEMM.
             Blas.sgemm(true, false, w, 2, rows, 1f, xs, 0, w, rowNorms, 0, 2, 0f, weighted, 0, 2);
             for (int e = 0; e < 2 * w; e++) weightedSums[e] += weighted[e];
@@ -204,6 +204,21 @@ public final class Cka {
         }
         for (int g = 0; g < p; g++) sums[s + g] += out[o + g];
         return norm;
+    }
+
+    // The streamed pass runs once per process, so its loops live in small methods called per row:
+    // the JIT compiles those within the first rows (a loop inside the one long call would wait for
+    // on-stack replacement, and until then the Vector API runs its slow fallback).
+
+    /** sums[s..s+p) += row (a row of float32 from the segment), in double. */
+    private static void addRow(MemorySegment m, long index, int p, double[] sums, int s) {
+        for (int f = 0; f < p; f++) sums[s + f] += m.getAtIndex(LE_FLOAT, index + f);
+    }
+
+    /** Row i of the upper triangle of a w×w float block product added into the double accumulator. */
+    private static void addUpperRow(float[] block, double[] sum, int i, int w) {
+        int base = i * w;
+        for (int j = i; j < w; j++) sum[base + j] += block[base + j];
     }
 
     private static UserError badRow(MemorySegment m, int row, int p, String side) {
