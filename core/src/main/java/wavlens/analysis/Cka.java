@@ -1,7 +1,13 @@
 package wavlens.analysis;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import wavlens.io.UserError;
 import wavlens.tensor.Blas;
 
@@ -47,10 +53,180 @@ public final class Cka {
     public record Result(double cka, double ckaDebiased, double hsicXY, double normXtX, double normYtY,
                          double hXY, double hXX, double hYY) {}
 
+    /** True when an n×px vs n×py problem is small enough for the exact double path (n·max(p)² ≤ {@link #DOUBLE_LIMIT}). */
+    public static boolean exactInDouble(int n, int px, int py) {
+        return (long) n * Math.max(px, py) * Math.max(px, py) <= DOUBLE_LIMIT;
+    }
+
     /** CKA of two float32 matrices x (n×px) and y (n×py), row-major. */
     public static Result linear(float[] x, int px, float[] y, int py, int n) {
-        boolean useDouble = (long) n * Math.max(px, py) * Math.max(px, py) <= DOUBLE_LIMIT;
+        boolean useDouble = exactInDouble(n, px, py);
         return linear(new Layer(x, null, n, px, useDouble), new Layer(y, null, n, py, useDouble));
+    }
+
+    /** Rows per block of the streamed float32 path ({@link #linearStreamed}). */
+    static final int STREAM_ROWS = 4096;
+
+    /**
+     * CKA of two float32 matrices given as memory (x: n×px, y: n×py, row-major, little-endian —
+     * e.g. memory-mapped .npy data), in one pass over row blocks and without copying either matrix.
+     *
+     * <p>The column means are not known before the pass, so each block is shifted by a provisional
+     * centre s (the first block's column means) instead: with Xs = X − 1sᵀ and δ = mean(Xs),
+     * XcᵀYc = XsᵀYs − n·δxδyᵀ exactly, and ‖xc_t‖² = ‖xs_t‖² − 2 xs_t·δx + ‖δx‖², whose products
+     * summed over t need only Σ‖xs_t‖²‖ys_t‖², Σ‖xs_t‖² ys_t and the like, all gathered in the same
+     * pass. δ is small (the first block's error of the mean), so nothing cancels badly in float32.
+     * Each block [Xs Ys] (rows × (px+py)) goes to one SSYRK, whose upper triangle holds XsᵀXs,
+     * XsᵀYs and YsᵀYs at once; block products are added into double accumulators.
+     */
+    public static Result linearStreamed(MemorySegment x, int px, MemorySegment y, int py, int n) {
+        if (n < 2) throw new UserError("CKA needs at least 2 rows, got " + n);
+        if (px < 1 || py < 1 || x.byteSize() < 4L * n * px || y.byteSize() < 4L * n * py) {
+            throw new UserError("expected an n×px and an n×py float32 matrix with n = " + n);
+        }
+        int w = px + py, block = Math.min(STREAM_ROWS, n);
+        float[] shift = new float[w];
+        double[] firstMeans = new double[w];
+        for (int t = 0; t < block; t++) {
+            addRow(x, (long) t * px, px, firstMeans, 0);
+            addRow(y, (long) t * py, py, firstMeans, px);
+        }
+        for (int f = 0; f < w; f++) shift[f] = Double.isFinite(firstMeans[f]) ? (float) (firstMeans[f] / block) : 0f;
+
+        float[] xs = new float[block * w], blockGram = new float[w * w];
+        float[] rowNorms = new float[block * 2], weighted = new float[w * 2];
+        double[] rx = new double[block], ry = new double[block];
+        double[][] partSums = new double[STREAM_PARTS][w];
+        double[] gram = new double[w * w], columnSums = new double[w], weightedSums = new double[w * 2];
+        double sumRx = 0, sumRy = 0, sumRxRy = 0, sumRx2 = 0, sumRy2 = 0;
+        for (int r0 = 0; r0 < n; r0 += block) {
+            int rows = Math.min(block, n - r0), start = r0;
+            // Shift the block into [Xs Ys] and take its row norms, in fixed slices on all cores.
+            IntStream.range(0, STREAM_PARTS).parallel().forEach(part -> {
+                double[] sums = partSums[part];
+                for (int t = rows * part / STREAM_PARTS; t < rows * (part + 1) / STREAM_PARTS; t++) {
+                    rx[t] = shiftRow(x, (long) (start + t) * px, px, shift, 0, xs, t * w, sums);
+                    ry[t] = shiftRow(y, (long) (start + t) * py, py, shift, px, xs, t * w + px, sums);
+                    rowNorms[2 * t] = (float) rx[t];
+                    rowNorms[2 * t + 1] = (float) ry[t];
+                }
+            });
+            for (int t = 0; t < rows; t++) {
+                if (!Double.isFinite(rx[t])) throw badRow(x, start + t, px, "A");
+                if (!Double.isFinite(ry[t])) throw badRow(y, start + t, py, "B");
+                sumRx += rx[t];
+                sumRy += ry[t];
+                sumRxRy += rx[t] * ry[t];
+                sumRx2 += rx[t] * rx[t];
+                sumRy2 += ry[t] * ry[t];
+            }
+            Blas.ssyrkUpperTransposed(w, rows, 1f, xs, 0, w, 0f, blockGram, 0, w);
+            for (int i = 0; i < w; i++) addUpperRow(blockGram, gram, i, w);
+            // Σ_t ‖xs_t‖²·[xs_t ys_t] and Σ_t ‖ys_t‖²·[xs_t ys_t]: [Xs Ys]ᵀ·[rx ry], a thin GEMM.
+            Blas.sgemm(true, false, w, 2, rows, 1f, xs, 0, w, rowNorms, 0, 2, 0f, weighted, 0, 2);
+            for (int e = 0; e < 2 * w; e++) weightedSums[e] += weighted[e];
+        }
+        for (double[] sums : partSums) for (int f = 0; f < w; f++) columnSums[f] += sums[f];
+
+        double[] delta = new double[w];
+        for (int f = 0; f < w; f++) delta[f] = columnSums[f] / n;
+        // Centred products: G_c = G_s − n·δδᵀ, over the upper triangle (XᵀX and YᵀY diagonal blocks, XᵀY off it).
+        double gxx = 0, gyy = 0, gxy = 0, traceX = 0, traceY = 0, dGxxD = 0, dGyyD = 0, dGxyD = 0;
+        for (int i = 0; i < w; i++) {
+            for (int j = i; j < w; j++) {
+                double raw = gram[i * w + j], c = raw - n * delta[i] * delta[j];
+                boolean iX = i < px, jX = j < px;
+                double twice = i == j ? 1 : 2;
+                if (iX && jX) {
+                    gxx += twice * c * c;
+                    dGxxD += twice * delta[i] * raw * delta[j];
+                    if (i == j) traceX += c;
+                } else if (!iX && !jX) {
+                    gyy += twice * c * c;
+                    dGyyD += twice * delta[i] * raw * delta[j];
+                    if (i == j) traceY += c;
+                } else {
+                    gxy += c * c;
+                    dGxyD += delta[i] * raw * delta[j];
+                }
+            }
+        }
+        double dx2 = 0, dy2 = 0, vRxX = 0, vRxY = 0, vRyX = 0, vRyY = 0;
+        for (int f = 0; f < px; f++) {
+            dx2 += delta[f] * delta[f];
+            vRxX += weightedSums[2 * f] * delta[f];
+            vRyX += weightedSums[2 * f + 1] * delta[f];
+        }
+        for (int f = px; f < w; f++) {
+            dy2 += delta[f] * delta[f];
+            vRxY += weightedSums[2 * f] * delta[f];
+            vRyY += weightedSums[2 * f + 1] * delta[f];
+        }
+        // Σ_t ‖xc_t‖²‖yc_t‖² with ‖xc_t‖² = a_t − 2b_t, a_t = ‖xs_t‖² + ‖δx‖², b_t = xs_t·δx (likewise y).
+        double aa = sumRxRy + dy2 * sumRx + dx2 * sumRy + n * dx2 * dy2;
+        double ab = vRxY + n * dx2 * dy2, ba = vRyX + n * dx2 * dy2;
+        double rowXY = aa - 2 * ab - 2 * ba + 4 * dGxyD;
+        double rowXX = sumRx2 + 2 * dx2 * sumRx + n * dx2 * dx2 - 4 * (vRxX + n * dx2 * dx2) + 4 * dGxxD;
+        double rowYY = sumRy2 + 2 * dy2 * sumRy + n * dy2 * dy2 - 4 * (vRyY + n * dy2 * dy2) + 4 * dGyyD;
+
+        double normXtX = Math.sqrt(gxx), normYtY = Math.sqrt(gyy);
+        double cka = gxy / (normXtX * normYtY);
+        double hXY = Double.NaN, hXX = Double.NaN, hYY = Double.NaN, debiased = Double.NaN;
+        if (n >= 4) {
+            hXY = h(gxy, rowXY, traceX, traceY, n);
+            hXX = h(gxx, rowXX, traceX, traceX, n);
+            hYY = h(gyy, rowYY, traceY, traceY, n);
+            if (hXX > 0 && hYY > 0) debiased = hXY / Math.sqrt(hXX * hYY);
+        }
+        return new Result(cka, debiased, gxy, normXtX, normYtY, hXY, hXX, hYY);
+    }
+
+    /** Fixed slices of a block for the parallel shift (a constant, so results never depend on the core count). */
+    static final int STREAM_PARTS = 4;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** out[o..o+p) = row − shift[s..s+p); column sums (of the shifted values) into sums[s..]; returns ‖shifted row‖² (double). */
+    private static double shiftRow(MemorySegment m, long index, int p, float[] shift, int s, float[] out, int o, double[] sums) {
+        FloatVector acc = FloatVector.zero(F);
+        long byteOffset = 4 * index;
+        int f = 0;
+        for (int upper = F.loopBound(p); f < upper; f += F.length()) {
+            FloatVector v = FloatVector.fromMemorySegment(F, m, byteOffset + 4L * f, ByteOrder.LITTLE_ENDIAN).sub(FloatVector.fromArray(F, shift, s + f));
+            v.intoArray(out, o + f);
+            acc = v.fma(v, acc);
+        }
+        double norm = wavlens.tensor.Ops.sumLanes(acc);
+        for (; f < p; f++) {
+            float v = m.getAtIndex(LE_FLOAT, index + f) - shift[s + f];
+            out[o + f] = v;
+            norm += (double) v * v;
+        }
+        for (int g = 0; g < p; g++) sums[s + g] += out[o + g];
+        return norm;
+    }
+
+    // The streamed pass runs once per process, so its loops live in small methods called per row:
+    // the JIT compiles those within the first rows (a loop inside the one long call would wait for
+    // on-stack replacement, and until then the Vector API runs its slow fallback).
+
+    /** sums[s..s+p) += row (a row of float32 from the segment), in double. */
+    private static void addRow(MemorySegment m, long index, int p, double[] sums, int s) {
+        for (int f = 0; f < p; f++) sums[s + f] += m.getAtIndex(LE_FLOAT, index + f);
+    }
+
+    /** Row i of the upper triangle of a w×w float block product added into the double accumulator. */
+    private static void addUpperRow(float[] block, double[] sum, int i, int w) {
+        int base = i * w;
+        for (int j = i; j < w; j++) sum[base + j] += block[base + j];
+    }
+
+    private static UserError badRow(MemorySegment m, int row, int p, String side) {
+        for (int f = 0; f < p; f++) {
+            float v = m.getAtIndex(LE_FLOAT, (long) row * p + f);
+            if (!Float.isFinite(v)) return new UserError("row " + row + ", column " + f + " of " + side + " is " + v + " (CKA needs finite values)");
+        }
+        return new UserError("row " + row + " of " + side + " overflows float32 once centred (CKA needs finite values)");
     }
 
     /** CKA of two float64 matrices (always computed in double). */

@@ -253,13 +253,43 @@ public final class KMeans {
         int n = data.n, d = data.d;
         IntStream.range(0, chunks(n)).parallel().forEach(c -> {
             for (int i = chunkStart(c, n); i < chunkStart(c + 1, n); i++) {
-                for (int t = 0; t < count; t++) {
+                int t = 0;
+                for (; t + 4 <= count; t += 4) dots4(data, i, candidates, t, candidateSq, out, n);
+                for (; t < count; t++) {
                     double dot = dot(data.x, i * d, candidates, t * d, d);
-                    double dist = data.pointSq[i] - 2 * data.scale[i] * dot + candidateSq[t];
-                    out[t * n + i] = Math.max(dist, 0);
+                    out[t * n + i] = Math.max(data.pointSq[i] - 2 * data.scale[i] * dot + candidateSq[t], 0);
                 }
             }
         });
+    }
+
+    /** Four candidates t..t+3 against row i in one sweep: the row is loaded once for four independent FMA chains. */
+    private static void dots4(Data data, int i, float[] candidates, int t, double[] candidateSq, double[] out, int n) {
+        int d = data.d, base = i * d, c0 = t * d, c1 = c0 + d, c2 = c1 + d, c3 = c2 + d;
+        float[] x = data.x;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int f = 0;
+        for (int upper = F.loopBound(d); f < upper; f += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, base + f);
+            a0 = v.fma(FloatVector.fromArray(F, candidates, c0 + f), a0);
+            a1 = v.fma(FloatVector.fromArray(F, candidates, c1 + f), a1);
+            a2 = v.fma(FloatVector.fromArray(F, candidates, c2 + f), a2);
+            a3 = v.fma(FloatVector.fromArray(F, candidates, c3 + f), a3);
+        }
+        double s0 = wavlens.tensor.Ops.sumLanes(a0), s1 = wavlens.tensor.Ops.sumLanes(a1);
+        double s2 = wavlens.tensor.Ops.sumLanes(a2), s3 = wavlens.tensor.Ops.sumLanes(a3);
+        for (; f < d; f++) {
+            double v = x[base + f];
+            s0 += v * candidates[c0 + f];
+            s1 += v * candidates[c1 + f];
+            s2 += v * candidates[c2 + f];
+            s3 += v * candidates[c3 + f];
+        }
+        double twoScale = 2 * data.scale[i];
+        out[t * n + i] = Math.max(data.pointSq[i] - twoScale * s0 + candidateSq[t], 0);
+        out[(t + 1) * n + i] = Math.max(data.pointSq[i] - twoScale * s1 + candidateSq[t + 1], 0);
+        out[(t + 2) * n + i] = Math.max(data.pointSq[i] - twoScale * s2 + candidateSq[t + 2], 0);
+        out[(t + 3) * n + i] = Math.max(data.pointSq[i] - twoScale * s3 + candidateSq[t + 3], 0);
     }
 
     /** a[ao..ao+d) · b[bo..bo+d): float lanes (two accumulators to hide the FMA latency), summed in double. */
@@ -296,12 +326,12 @@ public final class KMeans {
         long[] counts = new long[k];
         double[] pointDist = new double[n];
         double[] history = new double[o.maxIter];
-        float[] dots = new float[Math.min(BLOCK_ROWS, n) * k];
+        // Everything an iteration touches is allocated once, here: the GEMM block, the per-part sums.
+        Step step = new Step(data, k);
         int iter = 0;
         boolean converged = false;
         while (iter < o.maxIter) {
-            assign(data, centres, k, dots, labels);
-            history[iter] = accumulate(data, centres, k, labels, sums, counts, pointDist);
+            history[iter] = step.run(centres, labels, pointDist, sums, counts);
             relocateEmpty(data, labels, sums, counts, pointDist);
             double shift = updateCentres(centres, sums, counts, k, d, data.spherical);
             iter++;
@@ -315,10 +345,100 @@ public final class KMeans {
             }
             System.arraycopy(labels, 0, previous, 0, n);
         }
-        // Final labels and inertia for the final centres.
-        assign(data, centres, k, dots, labels);
-        double inertia = inertia(data, centres, labels);
+        // Final labels and inertia for the final centres (one more assignment pass, as sklearn does).
+        double inertia = step.run(centres, labels, pointDist, null, null);
         return new Result(centres, labels, inertia, iter, converged, Arrays.copyOf(history, iter), k, d, 0);
+    }
+
+    /**
+     * One fused Lloyd pass: per block of rows, one SGEMM against all centres (‖x − c‖² =
+     * ‖x‖² − 2 x·c + ‖c‖², the n×k×d work at BLAS speed on both cores), then, in {@value #PARTS}
+     * fixed slices of the block run in parallel, the argmin, the exact squared distance to the chosen
+     * centre and the row added into its slice's double sums — while the block is still in cache.
+     * Slice s of every block adds into partial sums s in row order, and the slices' sums are added
+     * in slice order, so the result does not depend on thread timing. No allocation per pass.
+     */
+    static final class Step {
+        static final int PARTS = 4;
+        final Data data;
+        final int k;
+        final float[] dots;
+        final double[] centreSq;
+        final double[][] partSums;
+        final long[][] partCounts;
+
+        Step(Data data, int k) {
+            this.data = data;
+            this.k = k;
+            dots = new float[Math.min(BLOCK_ROWS, data.n) * k];
+            centreSq = new double[k];
+            partSums = new double[PARTS][k * data.d];
+            partCounts = new long[PARTS][k];
+        }
+
+        /**
+         * Labels every row with its nearest centre (lowest index on a tie) and sets pointDist to the
+         * exact ‖x − c_label‖²; with sums ≠ null also the update step's sums and counts. Returns the
+         * inertia (Σ pointDist in row order; Σ(1 − cos) in spherical mode).
+         */
+        double run(float[] centres, int[] labels, double[] pointDist, double[] sums, long[] counts) {
+            int n = data.n, d = data.d;
+            boolean update = sums != null;
+            for (int j = 0; j < k; j++) centreSq[j] = squaredNorm(centres, j * d, d);
+            if (update) for (int s = 0; s < PARTS; s++) {
+                Arrays.fill(partSums[s], 0);
+                Arrays.fill(partCounts[s], 0);
+            }
+            for (int r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
+                int rows = Math.min(BLOCK_ROWS, n - r0), start = r0;
+                Blas.sgemm(false, true, rows, k, d, 1f, data.x, r0 * d, d, centres, 0, d, 0f, dots, 0, k);
+                IntStream.range(0, PARTS).parallel().forEach(s -> {
+                    int from = start + (int) ((long) rows * s / PARTS), to = start + (int) ((long) rows * (s + 1) / PARTS);
+                    double[] ps = update ? partSums[s] : null;
+                    long[] pc = update ? partCounts[s] : null;
+                    for (int i = from; i < to; i++) {
+                        int row = (i - start) * k;
+                        double twoScale = 2 * data.scale[i];
+                        int best = 0;
+                        double bestValue = Double.POSITIVE_INFINITY;
+                        for (int j = 0; j < k; j++) {
+                            double v = centreSq[j] - twoScale * dots[row + j];
+                            if (v < bestValue) {
+                                bestValue = v;
+                                best = j;
+                            }
+                        }
+                        labels[i] = best;
+                        pointDist[i] = squaredDistance(data, i, centres, best * d);
+                        if (update) {
+                            pc[best]++;
+                            addRow(data, i, ps, best * d);
+                        }
+                    }
+                });
+            }
+            if (update) {
+                System.arraycopy(partSums[0], 0, sums, 0, sums.length);
+                System.arraycopy(partCounts[0], 0, counts, 0, k);
+                for (int s = 1; s < PARTS; s++) {
+                    double[] ps = partSums[s];
+                    for (int e = 0; e < sums.length; e++) sums[e] += ps[e];
+                    for (int j = 0; j < k; j++) counts[j] += partCounts[s][j];
+                }
+            }
+            return inertiaFromDistances(data, pointDist);
+        }
+    }
+
+    /** sums[offset..offset+d) += scale_i · x_i (float row into double sums; the JIT vectorises the widening add). */
+    static void addRow(Data data, int i, double[] sums, int offset) {
+        int d = data.d, base = i * d;
+        if (data.spherical) {
+            double s = data.scale[i];
+            for (int f = 0; f < d; f++) sums[offset + f] += data.x[base + f] * s;
+        } else {
+            for (int f = 0; f < d; f++) sums[offset + f] += data.x[base + f];
+        }
     }
 
     /** labels[i] = argmin_j ‖c_j‖² − 2·scale_i·(x_i·c_j): the nearest centre (lowest index on a tie). */

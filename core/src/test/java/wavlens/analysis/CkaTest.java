@@ -135,6 +135,64 @@ class CkaTest {
         assertTrue(exact.cka() > 0.1 && exact.cka() < 0.99, "a non-trivial value: " + exact.cka());
     }
 
+    /** float32 values in native memory, as a memory-mapped .npy file gives them. */
+    static java.lang.foreign.MemorySegment nativeFloats(java.lang.foreign.Arena arena, double[] values) {
+        java.lang.foreign.MemorySegment m = arena.allocate(4L * values.length, 64);
+        for (int i = 0; i < values.length; i++) m.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) values[i]);
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void streamedMatchesReferenceFile(Path file) {
+        JsonNode json = Json.read(file);
+        int n = json.get("n").asInt();
+        int px = json.get("x_shape").get(1).asInt(), py = json.get("y_shape").get(1).asInt();
+        try (var arena = java.lang.foreign.Arena.ofShared()) {
+            Cka.Result r = Cka.linearStreamed(nativeFloats(arena, flatten(json.get("X"))), px, nativeFloats(arena, flatten(json.get("Y"))), py, n);
+            // float32 inputs and arithmetic: the reference (float64) to about 1e-6
+            assertEquals(json.get("cka_linear").asDouble(), r.cka(), 2e-6);
+            assertEquals(json.get("cka_linear_debiased").asDouble(), r.ckaDebiased(), 2e-6);
+            JsonNode in = json.get("intermediates");
+            assertEquals(1.0, r.normXtX() / in.get("norm_xtx").asDouble(), 2e-6);
+            assertEquals(1.0, r.normYtY() / in.get("norm_yty").asDouble(), 2e-6);
+        }
+    }
+
+    @Test
+    void streamedAgreesWithDoublePathWhenTheMeanDrifts() {
+        // Three blocks of rows; after the first block (which gives the provisional centre) the offset
+        // moves, so the exact correction for the residual mean is what makes the values right.
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 2 * Cka.STREAM_ROWS + 777, px = 40, py = 24;
+        double[] x = new double[n * px], y = new double[n * py];
+        for (int t = 0; t < n; t++) {
+            double offset = t < Cka.STREAM_ROWS ? 10 : 13;
+            for (int f = 0; f < px; f++) x[t * px + f] = (float) (r.nextGaussian() * (1 + f % 3) + offset);
+            for (int f = 0; f < py; f++) y[t * py + f] = (float) (0.8 * x[t * px + f] - 0.3 * x[t * px + f + 7] + 2 * r.nextGaussian() - offset);
+        }
+        Cka.Result exact = Cka.linear(x, px, y, py, n);
+        try (var arena = java.lang.foreign.Arena.ofShared()) {
+            Cka.Result got = Cka.linearStreamed(nativeFloats(arena, x), px, nativeFloats(arena, y), py, n);
+            assertEquals(exact.cka(), got.cka(), 1e-6);
+            assertEquals(exact.ckaDebiased(), got.ckaDebiased(), 1e-6);
+            assertEquals(1.0, got.hsicXY() / exact.hsicXY(), 1e-5);
+            assertEquals(1.0, got.hXY() / exact.hXY(), 1e-5);
+            assertEquals(1.0, got.hXX() / exact.hXX(), 1e-5);
+            assertEquals(1.0, got.hYY() / exact.hYY(), 1e-5);
+            assertTrue(exact.cka() > 0.1 && exact.cka() < 0.99, "a non-trivial value: " + exact.cka());
+        }
+    }
+
+    @Test
+    void streamedNamesTheBadValue() {
+        double[] x = {1, 2, 3, 4, 5, Double.NaN, 7, 8}, y = {1, 0, 2, 5};
+        try (var arena = java.lang.foreign.Arena.ofShared()) {
+            UserError e = assertThrows(UserError.class, () -> Cka.linearStreamed(nativeFloats(arena, x), 2, nativeFloats(arena, y), 1, 4));
+            assertTrue(e.getMessage().contains("row 2, column 1 of A"), e.getMessage());
+        }
+    }
+
     @Test
     void matrixReusesLayersAndMatchesPairwise() {
         SplittableRandom r = new SplittableRandom(9);

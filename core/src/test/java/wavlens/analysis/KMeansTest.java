@@ -107,6 +107,30 @@ class KMeansTest {
         assertEquals(inertia, got.inertia(), 1e-6 * inertia);
     }
 
+    /** JSON rows as one row-major float array. */
+    static float[] floats(com.fasterxml.jackson.databind.JsonNode rows) {
+        int n = rows.size(), d = rows.get(0).size();
+        float[] out = new float[n * d];
+        for (int i = 0; i < n; i++) for (int f = 0; f < d; f++) out[i * d + f] = (float) rows.get(i).get(f).asDouble();
+        return out;
+    }
+
+    @Test
+    void lloydMatchesScikitLearnFromItsStart() {
+        // scikit-learn 1.2's Lloyd from its own k-means++ start (bench/make_kmeans_fixture.py): the
+        // same labels, centres, iteration count and inertia.
+        com.fasterxml.jackson.databind.JsonNode j = wavlens.io.Json.read(java.nio.file.Path.of("src/test/resources/kmeans/sklearn_lloyd.json"));
+        int n = j.get("n").asInt(), d = j.get("d").asInt(), k = j.get("k").asInt();
+        float[] x = floats(j.get("X")), init = floats(j.get("init")), centers = floats(j.get("centers"));
+        KMeans.Result got = KMeans.lloyd(new KMeans.Data(x, n, d, false), init, KMeans.Options.of(k).withMaxIter(100).withTol(0), 0);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = j.get("labels").get(i).asInt();
+        assertArrayEquals(labels, got.assignments());
+        assertEquals(j.get("n_iter").asInt(), got.iterations());
+        for (int e = 0; e < k * d; e++) assertEquals(centers[e], got.centroids()[e], 1e-5);
+        assertEquals(j.get("inertia").asDouble(), got.inertia(), 1e-6 * got.inertia());
+    }
+
     @Test
     void inertiaNeverIncreases() {
         int n = 3000, d = 12, k = 20;

@@ -113,6 +113,28 @@ class AnalysisCommandsTest {
     }
 
     @Test
+    void ckaStreamsBigFloat32FilesAndAgreesWithTheDoublePath(@TempDir Path dir) throws Exception {
+        // n·p² above Cka.DOUBLE_LIMIT: the command maps both files and streams over them once.
+        int n = 2500, pa = 700, pb = 660;
+        assertFalse(wavlens.analysis.Cka.exactInDouble(n, pa, pb));
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        float[] x = new float[n * pa], y = new float[n * pb];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() + 3);
+        for (int t = 0; t < n; t++) for (int f = 0; f < pb; f++) y[t * pb + f] = x[t * pa + (f * 5) % pa] + (float) (1.5 * r.nextGaussian());
+        Path a = dir.resolve("a.npy"), b = dir.resolve("b.npy");
+        Npy.writeFloats(a, x, n, pa);
+        Npy.writeFloats(b, y, n, pb);
+        double[] xd = new double[x.length], yd = new double[y.length];
+        for (int i = 0; i < x.length; i++) xd[i] = x[i];
+        for (int i = 0; i < y.length; i++) yd[i] = y[i];
+        wavlens.analysis.Cka.Result exact = wavlens.analysis.Cka.linear(xd, pa, yd, pb, n);
+        JsonNode got = lastLine(run(new CkaCommand(), "--a", a.toString(), "--b", b.toString()));
+        assertEquals(exact.cka(), got.get("cka").asDouble(), 1e-6);
+        assertEquals(exact.ckaDebiased(), got.get("cka_debiased").asDouble(), 1e-6);
+        assertTrue(exact.cka() > 0.1 && exact.cka() < 0.99, "a non-trivial value: " + exact.cka());
+    }
+
+    @Test
     void ckaPrintsBothVariants(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("a.npy"), b = dir.resolve("b.npy");
         float[] x = {1, 2, 3, 1, 0, 5, 2, 2, 7, 4, 1, 1};
