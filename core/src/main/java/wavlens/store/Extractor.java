@@ -140,7 +140,8 @@ public final class Extractor {
         // 3. Assemble the store from the shards, once every utterance has one.
         boolean allDone = plan.stream().allMatch(p -> Files.exists(layout.part(p.index()).resolve("done.json")));
         boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
-        long[] rows = allDone ? assemble(plan, keep, model, fingerprint, planned.inventory, planned.frameCounts, planned.segmentCounts, problems) : new long[2];
+        long[] rows = allDone ? assemble(plan, keep, model, fingerprint, planned.inventory, planned.frameCounts, planned.segmentCounts, problems,
+                extraKeys(corpus)) : new long[2];
         return new Summary(plan.size(), parts.processed(), parts.resumed(), corpus.utterances().size() - plan.size(), rows[0], rows[1], totalAudio,
                 (System.nanoTime() - start) / 1e9, parts.modelSeconds(), allDone);
     }
@@ -172,7 +173,8 @@ public final class Extractor {
         boolean[] keep = wavlens.model.LayerSpec.parse(opt.layers(), model.config().numLayers());
         ObjectNode fingerprint = fingerprint(model, keep, spec.inventory());
         Parts parts = extractParts(model, plan, spec.inventory(), spec.frameCounts(), spec.segmentCounts());
-        long[] rows = assemble(plan, keep, model, fingerprint, spec.inventory(), spec.frameCounts(), spec.segmentCounts(), new ArrayList<>());
+        long[] rows = assemble(plan, keep, model, fingerprint, spec.inventory(), spec.frameCounts(), spec.segmentCounts(), new ArrayList<>(),
+                extraKeys(corpus));
         return new ShardSummary(plan.size(), rows[0], rows[1], parts.modelSeconds());
     }
 
@@ -586,21 +588,24 @@ public final class Extractor {
     }
 
     private long[] assemble(List<Planned> plan, boolean[] keep, Wav2Vec2 model, ObjectNode fingerprint, List<String> inventory,
-                            long[] frameCounts, long[] segmentCounts, List<Problem> problems) {
+                            long[] frameCounts, long[] segmentCounts, List<Problem> problems, List<String> extraKeys) {
         List<List<String>> frameRows = new ArrayList<>(), segRows = new ArrayList<>();
         List<List<?>> uttRows = new ArrayList<>();
         boolean ctc = model.hasCtcHead();
         List<String> frameHeader = new ArrayList<>(frameHeader(ctc));
         frameHeader.addAll(List.of("speaker", "gender", "age", "split"));
+        frameHeader.addAll(extraKeys);
         frameHeader.add(0, "row");
         List<String> segHeader = new ArrayList<>(List.of("row", "utt", "segment", "start", "end", "label", "label_id", "frames", "speaker", "gender", "age", "split"));
+        segHeader.addAll(extraKeys);
         int[] frameRowsPer = new int[plan.size()], segRowsPer = new int[plan.size()];
         for (Planned p : plan) {
             Path dir = layout.part(p.index());
             JsonNode done = Json.read(dir.resolve("done.json"));
             Utterance u = p.utt();
             if (done.has("skipped")) problems.add(new Problem(u.audioPath().toString(), done.path("skipped").asText() + " (skipped)"));
-            List<String> meta = Arrays.asList(nz(u.speaker()), nz(u.gender()), nz(u.age()), split(u));
+            List<String> meta = new ArrayList<>(List.of(nz(u.speaker()), nz(u.gender()), nz(u.age()), split(u)));
+            for (String k : extraKeys) meta.add(nz(u.extra().get(k)));
             List<List<String>> fr = Csv.read(dir.resolve("frames.csv"));
             for (List<String> r : fr.subList(1, fr.size())) {
                 List<String> row = new ArrayList<>();
@@ -619,9 +624,11 @@ public final class Extractor {
                 segRows.add(row);
             }
             segRowsPer[p.index()] = sr.size() - 1;
-            uttRows.add(Arrays.asList(u.id(), u.audioPath().toString(), round6(u.startSec()), round6(u.endSec()), nz(u.speaker()), nz(u.gender()),
+            List<Object> uttRow = new ArrayList<>(Arrays.asList(u.id(), u.audioPath().toString(), round6(u.startSec()), round6(u.endSec()), nz(u.speaker()), nz(u.gender()),
                     nz(u.age()), split(u), done.path("frames").asInt(), nz(u.transcript()), done.path("hypothesis").asText(""),
                     done.has("skipped") ? "skipped" : "ok", done.path("label_ids").asText(""), done.path("predicted_ids").asText("")));
+            for (String k : extraKeys) uttRow.add(nz(u.extra().get(k)));
+            uttRows.add(uttRow);
         }
         for (int l = -1; l < keep.length; l++) {
             boolean present = l < 0 ? !model.config().modelType().equals("hubert") : keep[l];   // every family but HuBERT has extract_features
@@ -632,8 +639,10 @@ public final class Extractor {
         }
         if (opt.pool() != Pool.SEGMENT) Csv.write(layout.framesDir().resolve("rows.csv"), frameHeader, frameRows);
         if (opt.pool() != Pool.FRAME) Csv.write(layout.segmentsDir().resolve("rows.csv"), segHeader, segRows);
-        Csv.write(layout.utterancesCsv(), List.of("utt", "audio", "start", "end", "speaker", "gender", "age", "split", "frames",
-                "transcript", "hypothesis", "status", "label_ids", "predicted_ids"), uttRows);
+        List<String> uttHeader = new ArrayList<>(List.of("utt", "audio", "start", "end", "speaker", "gender", "age", "split", "frames",
+                "transcript", "hypothesis", "status", "label_ids", "predicted_ids"));
+        uttHeader.addAll(extraKeys);
+        Csv.write(layout.utterancesCsv(), uttHeader, uttRows);
         List<List<?>> probRows = new ArrayList<>();
         for (Problem pr : problems) probRows.add(List.of(pr.file(), pr.reason()));
         Csv.write(layout.problemsCsv(), List.of("file", "reason"), probRows);
@@ -643,6 +652,17 @@ public final class Extractor {
         Json.write(layout.storeJson(), store);
         deleteTree(layout.partsDir());
         return new long[] {frameRows.size(), segRows.size()};
+    }
+
+    /**
+     * The further metadata columns the corpus's layout gives (Common Voice's and HF datasets'
+     * accent and locale, {@link Utterance#extra}), sorted: taken from the whole corpus, not the
+     * utterances at hand, so every shard of a sharded store has the same columns as one extract.
+     */
+    static List<String> extraKeys(Corpus corpus) {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        for (Utterance u : corpus.utterances()) keys.addAll(u.extra().keySet());
+        return List.copyOf(keys);
     }
 
     /** store.json of a finished single-file store (a sharded store's adds its layout and shards to this). */

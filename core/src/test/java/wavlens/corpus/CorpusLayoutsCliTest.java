@@ -125,6 +125,17 @@ class CorpusLayoutsCliTest {
                         "common_voice_fi_2", List.of("c0ffee02", "male", "fourties", "train"),
                         "common_voice_fi_3", List.of("c0ffee01", "female", "twenties", "dev"),
                         "common_voice_fi_4", List.of("c0ffee04", "do_not_wish_to_say", "thirties", "validated")));
+        // the release's accent and locale are store columns too (after split), for the report's colourings
+        List<List<String>> rows = Csv.read(dir.resolve("store/frames/rows.csv"));
+        List<String> header = rows.get(0);
+        assertEquals(List.of("split", "accent", "locale"), header.subList(header.indexOf("split"), header.size()));
+        Map<String, String> accentLocale = new HashMap<>();
+        for (List<String> row : rows.subList(1, rows.size())) accentLocale.put(row.get(header.indexOf("utt")), row.get(header.indexOf("accent")) + "/" + row.get(header.indexOf("locale")));
+        assertEquals("Savo/fi", accentLocale.get("common_voice_fi_1"));
+        assertEquals(4, accentLocale.size());
+        assertEquals(2, accentLocale.values().stream().filter("Savo/fi"::equals).count());
+        List<String> uttHeader = Csv.read(dir.resolve("store/utterances.csv")).get(0);
+        assertEquals(List.of("predicted_ids", "accent", "locale"), uttHeader.subList(uttHeader.size() - 3, uttHeader.size()));
         // --split picks the corpus's own split
         Run r = run("extract", "--model", CASE.toString(), "--corpus", root.toString(), "--out", dir.resolve("dev").toString(),
                 "--label-model", "self", "--layers", "2", "--pool", "frame", "--split", "dev");
@@ -254,9 +265,9 @@ class CorpusLayoutsCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(report.resolve("index.html")));
         assertTrue(Files.exists(report.resolve("tables/cluster_metrics_pretrained.csv")));
-        // the report's stores hold the release's metadata per frame
+        // the report's stores (in its stage cache beside it) hold the release's metadata per frame
         Path rows = null;
-        try (var walk = Files.walk(report)) {
+        try (var walk = Files.walk(wavlens.pipeline.Analysis.cacheOf(report))) {
             rows = walk.filter(p -> p.endsWith(Path.of("frames/rows.csv"))).findFirst().orElseThrow();
         }
         List<List<String>> table = Csv.read(rows);

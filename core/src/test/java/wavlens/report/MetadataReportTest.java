@@ -85,10 +85,10 @@ class MetadataReportTest {
         assertEquals(2 * (cm.size() - 1), nmi.get("gender").size());
 
         // purity against gender recomputed here from the cached clusters and the store's rows
-        List<List<String>> rows = Csv.read(out.resolve("cache/store-pretrained/frames/rows.csv"));
+        List<List<String>> rows = Csv.read(wavlens.pipeline.Analysis.cacheOf(out).resolve("store-pretrained/frames/rows.csv"));
         List<String> rh = rows.get(0);
         String firstLayer = cm.get(1).get(cm.get(0).indexOf("layer"));
-        int[] assign = Npy.read(out.resolve("cache/clusters/pretrained_" + firstLayer + "_assignments.npy")).ints();
+        int[] assign = Npy.read(wavlens.pipeline.Analysis.cacheOf(out).resolve("clusters/pretrained_" + firstLayer + "_assignments.npy")).ints();
         List<String> genders = new ArrayList<>();
         for (List<String> r : rows.subList(1, rows.size())) {
             String label = r.get(rh.indexOf("label"));
