@@ -26,8 +26,13 @@ public final class CorpusColumnOptions {
     @Option(names = "--audio-column", paramLabel = "NAME", description = "Parquet column holding the audio struct {bytes, path} (default: audio, or the first such struct)")
     String audio;
 
+    /** The columns as given (null = detect). */
+    public Columns columns() {
+        return new Columns(text, speaker, gender, age, audio);
+    }
+
     /** Runs the command's body with these columns given to every corpus it opens. */
-    Integer call(Callable<Integer> body) throws Exception {
-        return ScopedValue.where(Columns.GIVEN, new Columns(text, speaker, gender, age, audio)).call(body::call);
+    public Integer call(Callable<Integer> body) throws Exception {
+        return ScopedValue.where(Columns.GIVEN, columns()).call(body::call);
     }
 }

@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import wavlens.io.Json;
-import wavlens.io.UserError;
 import wavlens.model.Wav2Vec2;
 import wavlens.store.Extractor;
 
@@ -23,39 +22,12 @@ public final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "feature store folder")
     Path out;
 
-    @Option(names = "--layers", defaultValue = "all", description = "all, or hidden_states indices like 0,6,12")
-    String layers;
-
-    @Option(names = "--max-frames", defaultValue = "0", description = "at most about N frames (and N segments) per label; 0 = keep all")
-    int maxFrames;
-
-    @Option(names = "--pool", defaultValue = "both", description = "frame, segment or both")
-    String pool;
-
-    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the stored features")
-    String dtype;
-
-    @Option(names = "--tier", description = "alignment tier to label with (default: letters, else phones, else words)")
-    String tier;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the per-label subsampling")
-    long seed;
-
-    @Option(names = "--exclude-silence", description = "do not store silence frames/segments")
-    boolean excludeSilence;
-
-    @Option(names = "--exclude-unknown", description = "do not store frames labelled <unk>")
-    boolean excludeUnknown;
-
-    @Option(names = "--overwrite", description = "replace a store made with other parameters")
-    boolean overwrite;
+    @picocli.CommandLine.Mixin
+    ExtractOptions store = new ExtractOptions();
 
     @Option(names = "--label-model", description = "label frames by this fine-tuned CTC model's own predictions (blank kept as <blank>) "
             + "instead of an alignment; \"self\" = the extracted model")
     String labelModel;
-
-    @Option(names = "--split", description = "only utterances of this split: the corpus's own (Common Voice train/dev/test/validated, LibriSpeech dev-clean, Hugging Face train/validation/test, ...), else the first folder of their id (pretraining, finetune-train, dev, test)")
-    String split;
 
     @Option(names = "--limit", defaultValue = "0", description = "extract at most N more utterances in this run, then stop (rerun to go on)")
     int limit;
@@ -69,19 +41,10 @@ public final class ExtractCommand implements Callable<Integer> {
     }
 
     private Integer run() {
-        Extractor.Pool p = switch (pool) {
-            case "frame" -> Extractor.Pool.FRAME;
-            case "segment" -> Extractor.Pool.SEGMENT;
-            case "both" -> Extractor.Pool.BOTH;
-            default -> throw new UserError("--pool must be frame, segment or both, not " + pool);
-        };
-        if (!dtype.equals("f32") && !dtype.equals("f16")) throw new UserError("--dtype must be f32 or f16, not " + dtype);
-        if (maxFrames < 0) throw new UserError("--max-frames must be 0 (keep all) or positive");
         try (Wav2Vec2 m = Wav2Vec2.load(ModelPaths.resolve(model));
              Wav2Vec2 labeller = labelModel == null || labelModel.equals("self") ? null : Wav2Vec2.load(ModelPaths.resolve(labelModel))) {
             Wav2Vec2 labels = labelModel == null ? null : labeller != null ? labeller : m;
-            Extractor.Summary s = new Extractor(new Extractor.Options(m.directory(), corpus, out, layers, maxFrames, p, dtype.equals("f16"),
-                    tier, seed, excludeSilence, excludeUnknown, overwrite, limit, labels, split)).run(m);
+            Extractor.Summary s = new Extractor(store.toOptions(m.directory(), corpus, out, limit, labels)).run(m);
             if (!s.complete()) {
                 System.out.printf("%d of %d utterances extracted so far (%d in this run); rerun the same command to go on%n",
                         s.processed() + s.resumed(), s.utterances(), s.processed());

@@ -22,7 +22,7 @@ import java.util.Map;
  * male_masculine/female_feminine, FLEURS' MALE/FEMALE); any other value is kept in lower case
  * (other, intersex, non-binary, transgender, do_not_wish_to_say, ...).
  */
-public record Columns(String text, String speaker, String gender, String age, String audio) {
+public record Columns(String text, String speaker, String gender, String age, String audio) implements java.io.Serializable {
     /** Everything detected from the usual names. */
     public static final Columns DETECT = new Columns(null, null, null, null, null);
 

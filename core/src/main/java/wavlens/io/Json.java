@@ -41,6 +41,16 @@ public final class Json {
     }
 
     /** One line of JSON, for the machine-readable last line of a command's output. */
+    /** The first {@code bytes} bytes of the SHA-256 of a value's one-line JSON, as hex: a cache key. */
+    public static String fingerprint(Object value, int bytes) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(oneLine(value).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);   // every JDK has SHA-256
+        }
+    }
+
     public static String oneLine(Object value) {
         try {
             return COMPACT.writeValueAsString(value);

@@ -1,12 +1,8 @@
 package wavlens.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import wavlens.io.Json;
 
@@ -25,12 +21,7 @@ final class StageCache {
 
     /** A stage's identity: the SHA-256 of its parameters (upstream fingerprints included). */
     static String fingerprint(ObjectNode params) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(Json.oneLine(params).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.fingerprint(params, 12);
     }
 
     /** Runs the stage unless an identical run's outputs are all there; returns the stage's fingerprint. */

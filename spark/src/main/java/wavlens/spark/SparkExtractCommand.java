@@ -15,6 +15,9 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import wavlens.cli.CorpusColumnOptions;
+import wavlens.cli.ExtractOptions;
+import wavlens.corpus.Columns;
 import wavlens.io.Json;
 import wavlens.io.Progress;
 import wavlens.io.UserError;
@@ -50,35 +53,11 @@ public final class SparkExtractCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "feature store folder on storage every executor can write")
     String out;
 
-    @Option(names = "--layers", defaultValue = "all", description = "all, or hidden_states indices like 0,6,12")
-    String layers;
+    @picocli.CommandLine.Mixin
+    ExtractOptions store = new ExtractOptions();
 
-    @Option(names = "--max-frames", defaultValue = "0", description = "at most about N frames (and N segments) per label; 0 = keep all")
-    int maxFrames;
-
-    @Option(names = "--pool", defaultValue = "both", description = "frame, segment or both")
-    String pool;
-
-    @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f16 for the stored features")
-    String dtype;
-
-    @Option(names = "--tier", description = "alignment tier to label with (default: letters, else phones, else words)")
-    String tier;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the per-label subsampling")
-    long seed;
-
-    @Option(names = "--exclude-silence", description = "do not store silence frames/segments")
-    boolean excludeSilence;
-
-    @Option(names = "--exclude-unknown", description = "do not store frames labelled <unk>")
-    boolean excludeUnknown;
-
-    @Option(names = "--overwrite", description = "replace a store made with other parameters")
-    boolean overwrite;
-
-    @Option(names = "--split", description = "only utterances of this split (the first folder of their id)")
-    String split;
+    @picocli.CommandLine.Mixin
+    CorpusColumnOptions columns = new CorpusColumnOptions();
 
     @Option(names = "--shard-utterances", defaultValue = "64", description = "utterances per shard (= per task); part of the store's identity")
     int shardUtterances;
@@ -89,34 +68,28 @@ public final class SparkExtractCommand implements Callable<Integer> {
     @Option(names = "--conf", description = "KEY=VALUE Spark setting (repeatable), e.g. spark.executor.memory=4g")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    /** What a task needs to rebuild the extraction options on an executor (paths as strings: Path is not serializable). */
-    record Job(String model, String corpus, String out, String layers, int maxFrames, String pool, boolean half, String tier, long seed,
-               boolean excludeSilence, boolean excludeUnknown, String split) implements java.io.Serializable {
+    /**
+     * What a task needs to rebuild the extraction options and open the corpus as the driver did
+     * (paths as strings: Path is not serializable; the column flags, since they reach Corpus.open
+     * through a scoped value that does not cross to the executors).
+     */
+    record Job(String model, String corpus, String out, ExtractOptions store, Columns columns) implements java.io.Serializable {
         Extractor.Options options() {
-            return new Extractor.Options(Path.of(model), Path.of(corpus), Path.of(out), layers, maxFrames, SparkExtractCommand.pool(pool), half, tier, seed,
-                    excludeSilence, excludeUnknown, false, 0, null, split);
+            return store.toOptions(Path.of(model), Path.of(corpus), Path.of(out), 0, null);
         }
     }
 
-    static Extractor.Pool pool(String pool) {
-        return switch (pool) {
-            case "frame" -> Extractor.Pool.FRAME;
-            case "segment" -> Extractor.Pool.SEGMENT;
-            case "both" -> Extractor.Pool.BOTH;
-            default -> throw new UserError("--pool must be frame, segment or both, not " + pool);
-        };
+    @Override
+    public Integer call() throws Exception {
+        return columns.call(this::run);
     }
 
-    @Override
-    public Integer call() {
-        pool(pool);
-        if (!dtype.equals("f32") && !dtype.equals("f16")) throw new UserError("--dtype must be f32 or f16, not " + dtype);
-        if (maxFrames < 0) throw new UserError("--max-frames must be 0 (keep all) or positive");
+    private Integer run() {
         Path modelDir = SparkPaths.local(model, "the model");
         Path corpusDir = SparkPaths.local(corpus, "the corpus");
         Path outDir = SparkPaths.local(out, "the store");
-        Job job = new Job(modelDir.toString(), corpusDir.toString(), outDir.toString(), layers, maxFrames, pool, dtype.equals("f16"), tier, seed,
-                excludeSilence, excludeUnknown, split);
+        Job job = new Job(modelDir.toString(), corpusDir.toString(), outDir.toString(), store, columns.columns());
+        job.options();   // a wrong --pool, --dtype or --max-frames is one line before Spark starts
         long start = System.nanoTime();
         // the driver opens the model for its config (and to say at once if it cannot be read); the weights stay unread here
         ShardedStore.Result r;
@@ -200,7 +173,7 @@ public final class SparkExtractCommand implements Callable<Integer> {
             String where = SparkEnv.get() == null ? "" : " (on executor " + SparkEnv.get().executorId() + ", host " + hostName() + ")";
             throw new UserError(e.getMessage() + where);
         }
-        return ShardedStore.writeShard(job.options(), model, WorkerCache.corpus(Path.of(job.corpus())), shard, attempt);
+        return ShardedStore.writeShard(job.options(), model, WorkerCache.corpus(Path.of(job.corpus()), job.columns()), shard, attempt);
     }
 
     private static String hostName() {

@@ -1,15 +1,14 @@
 package wavlens.spark;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import wavlens.io.Json;
 import wavlens.io.Npy;
 import wavlens.io.UserError;
+import wavlens.store.FeatureStore;
 import wavlens.store.StoreLayout;
 
 /**
@@ -33,12 +32,12 @@ final class StoreSlices {
     record Slice(int index, String file, long localStart, int rows, long globalStart) implements Serializable {}
 
     final Path root;
-    final JsonNode json;
+    final FeatureStore store;
     final List<Path> shardDirs;
 
-    private StoreSlices(Path root, JsonNode json, List<Path> shardDirs) {
+    private StoreSlices(Path root, FeatureStore store, List<Path> shardDirs) {
         this.root = root;
-        this.json = json;
+        this.store = store;
         this.shardDirs = shardDirs;
     }
 
@@ -54,40 +53,20 @@ final class StoreSlices {
         return Path.of(arg).toAbsolutePath().normalize();
     }
 
+    /** The store as core's reader opens it (its completeness and shard checks), without reading its rows. */
     static StoreSlices open(String arg) {
         Path root = localPath(arg);
-        Path storeJson = root.resolve("store.json");
-        if (!Files.exists(storeJson)) throw UserError.inFile(root, "is not a feature store (no store.json); make one with `wavlens extract` or `wavlens spark extract`");
-        JsonNode json = Json.read(storeJson);
-        if (json.has("complete") && !json.path("complete").asBoolean(false)) {
-            throw UserError.inFile(root, "is an unfinished store: rerun the command that made it to finish it");
-        }
-        List<Path> shards = new ArrayList<>();
-        if ("sharded".equals(json.path("layout").asText(""))) {
-            JsonNode list = json.path("shards");
-            if (!list.isArray() || list.isEmpty()) throw UserError.inFile(storeJson, "says layout sharded but lists no shards");
-            for (JsonNode s : list) {
-                Path dir = root.resolve(s.asText()).normalize();
-                if (!Files.exists(dir.resolve("store.json"))) throw UserError.inFile(dir, "is listed as a shard of " + root + " but holds no store.json");
-                shards.add(dir);
-            }
-        } else {
-            shards.add(root);
-        }
-        return new StoreSlices(root, json, shards);
+        FeatureStore store = FeatureStore.open(root);
+        return new StoreSlices(root, store, store.sharded() ? store.shardRoots() : List.of(root));
     }
 
     /** The label inventory: id → label. */
     List<String> labels() {
-        List<String> out = new ArrayList<>();
-        json.path("parameters").path("labels").forEach(n -> out.add(n.asText()));
-        return out;
+        return store.labels();
     }
 
     List<Integer> layers() {
-        List<Integer> out = new ArrayList<>();
-        json.path("parameters").path("layers").forEach(n -> out.add(n.asInt()));
-        return out;
+        return store.layers();
     }
 
     /** "12" → 12, "extract" → −1 (extract_features), checked against what the store holds. */

@@ -2,6 +2,7 @@ package wavlens.spark;
 
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import wavlens.corpus.Columns;
 import wavlens.corpus.Corpus;
 import wavlens.model.Wav2Vec2;
 
@@ -13,13 +14,16 @@ final class WorkerCache {
     private WorkerCache() {}
 
     private static final ConcurrentHashMap<Path, Wav2Vec2> MODELS = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<Path, Corpus> CORPORA = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Opened, Corpus> CORPORA = new ConcurrentHashMap<>();
+
+    private record Opened(Path dir, Columns columns) {}
 
     static Wav2Vec2 model(Path dir) {
         return MODELS.computeIfAbsent(dir, Wav2Vec2::load);
     }
 
-    static Corpus corpus(Path dir) {
-        return CORPORA.computeIfAbsent(dir, Corpus::open);
+    /** The corpus as the driver opened it: with the job's column flags (--text-column, ...). */
+    static Corpus corpus(Path dir, Columns columns) {
+        return CORPORA.computeIfAbsent(new Opened(dir, columns), o -> ScopedValue.where(Columns.GIVEN, o.columns()).call(() -> Corpus.open(o.dir())));
     }
 }

@@ -113,6 +113,17 @@ class SparkExtractTest {
         // finished: a third run computes nothing
         TestCorpus.Run again = TestCorpus.capture(() -> SparkMain.execute(sparkArgs(corpus, resumed)));
         assertEquals(0, again.code(), again.err());
+
+        // other parameters over a finished store: refused in one line, replaced with --overwrite
+        String[] fewer = {"extract", "--master", "local[2]", "--shard-utterances", "2", "--conf", "spark.ui.enabled=false", "--model", MODEL,
+                "--corpus", corpus.toString(), "--out", whole.toString(), "--max-frames", "10", "--seed", "3"};
+        TestCorpus.Run other = TestCorpus.capture(() -> SparkMain.execute(fewer));
+        assertEquals(2, other.code());
+        assertOneLine(other.err(), "--overwrite");
+        String[] replace = java.util.Arrays.copyOf(fewer, fewer.length + 1);
+        replace[fewer.length] = "--overwrite";
+        assertEquals(0, SparkMain.execute(replace));
+        assertEquals(10, Json.read(whole.resolve("store.json")).path("parameters").path("max_per_label").asInt());
     }
 
     @Test

@@ -2,13 +2,9 @@ package wavlens.analysis.predict;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,11 +214,6 @@ public final class LetterStats {
     }
 
     static String fingerprint(Object key) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(Json.oneLine(key).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.fingerprint(key, 8);
     }
 }
