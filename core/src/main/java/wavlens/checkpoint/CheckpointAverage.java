@@ -76,8 +76,9 @@ public final class CheckpointAverage {
         try {
             for (Path m : models) weights.add(Weights.open(m));
             Map<String, long[]> shapes = checkSameTensors(models, weights);
+            Map<String, long[]> integers = integerTensors(models, weights);
             boolean allHalf = true;
-            for (Weights w : weights) for (String name : w.names()) allHalf &= w.info(name).dtype() == DType.F16;
+            for (Weights w : weights) for (String name : w.names()) allHalf &= integers.containsKey(name) || w.info(name).dtype() == DType.F16;
             DType written = dtype != null ? dtype : allHalf ? DType.F16 : DType.F32;
 
             // ‖model_i − mean‖² and ‖mean‖², summed tensor by tensor as the writer asks for them
@@ -104,11 +105,11 @@ public final class CheckpointAverage {
                     parameters[0] += mean.length;
                     return mean;
                 }
-            });
+            }, integers);
             copySidecars(first, out, models);
             double[] distances = new double[models.size()];
             for (int i = 0; i < distances.length; i++) distances[i] = Math.sqrt(squaredDistance[i] / squaredMean[0]);
-            return new Result(shapes.size(), parameters[0], written, distances);
+            return new Result(shapes.size() - integers.size(), parameters[0], written, distances);
         } finally {
             for (Weights w : weights) w.close();
         }
@@ -131,9 +132,6 @@ public final class CheckpointAverage {
         Map<String, long[]> shapes = new TreeMap<>();
         for (String name : w0.names()) {
             TensorInfo info = w0.info(name);
-            if (!isFloat(info.dtype())) {
-                throw UserError.inFile(info.file(), "tensor " + name + " is " + info.dtype() + "; only floating-point weights can be averaged");
-            }
             if (info.numel() > Integer.MAX_VALUE - 8) throw UserError.inFile(info.file(), "tensor " + name + " is too large to average");
             shapes.put(name, info.shape());
         }
@@ -149,8 +147,9 @@ public final class CheckpointAverage {
                     throw UserError.inFile(models.get(i), "tensor " + name + " is " + info.shapeText() + " but "
                             + java.util.Arrays.toString(shapes.get(name)) + " in " + models.get(0) + ": the models differ in shape");
                 }
-                if (!isFloat(info.dtype())) {
-                    throw UserError.inFile(info.file(), "tensor " + name + " is " + info.dtype() + "; only floating-point weights can be averaged");
+                if (isFloat(info.dtype()) != isFloat(w0.info(name).dtype())) {
+                    throw UserError.inFile(info.file(), "tensor " + name + " is " + info.dtype() + " but " + w0.info(name).dtype()
+                            + " in " + models.get(0) + ": a weight cannot be averaged with a counter");
                 }
             }
             for (String name : names) {
@@ -160,6 +159,46 @@ public final class CheckpointAverage {
             }
         }
         return shapes;
+    }
+
+    /**
+     * The integer tensors, written as I64 and not averaged. BatchNorm's {@code num_batches_tracked}
+     * (the conformer's convolution module) counts the batches its running statistics have seen;
+     * PyTorch reads it only in training with {@code momentum=None} (a cumulative mean), and HF's
+     * BatchNorm1d keeps the default momentum 0.1, so neither inference nor fine-tuning uses it: the
+     * first model's count is kept (models trained for different numbers of steps differ here).
+     * Any other integer tensor must be equal in every model, since its meaning is unknown here.
+     */
+    private static Map<String, long[]> integerTensors(List<Path> models, List<Weights> weights) {
+        Map<String, long[]> integers = new TreeMap<>();
+        Weights w0 = weights.get(0);
+        for (String name : w0.names()) {
+            if (isFloat(w0.info(name).dtype())) continue;
+            long[] first = exactIntegers(w0, name);
+            if (!name.endsWith("num_batches_tracked")) {
+                for (int i = 1; i < weights.size(); i++) {
+                    if (!java.util.Arrays.equals(first, exactIntegers(weights.get(i), name))) {
+                        throw UserError.inFile(weights.get(i).info(name).file(), "integer tensor " + name + " differs from " + models.get(0)
+                                + "'s; only floating-point weights can be averaged, integer ones must be equal");
+                    }
+                }
+            }
+            integers.put(name, first);
+        }
+        return integers;
+    }
+
+    /** An integer tensor's values, read through the float32 view: exact below 2^24 in magnitude, refused above. */
+    private static long[] exactIntegers(Weights w, String name) {
+        float[] view = w.floats(name);
+        long[] values = new long[view.length];
+        for (int j = 0; j < view.length; j++) {
+            if (Math.abs(view[j]) >= (1 << 24)) {
+                throw UserError.inFile(w.info(name).file(), "integer tensor " + name + " holds " + view[j] + ", beyond 2^24, which the average cannot copy exactly");
+            }
+            values[j] = (long) view[j];
+        }
+        return values;
     }
 
     private static boolean isFloat(DType t) {

@@ -41,6 +41,16 @@ public final class SafetensorsWriter {
      */
     public static void write(Path file, Map<String, long[]> shapes, DType dtype, Map<String, String> metadata,
                              java.util.function.Function<String, float[]> tensors) {
+        write(file, shapes, dtype, metadata, tensors, Map.of());
+    }
+
+    /**
+     * As above, and the tensors named in {@code int64} (also named in {@code shapes}) are written
+     * as I64 with the given values instead of being asked of {@code tensors} (BatchNorm's
+     * num_batches_tracked counters).
+     */
+    public static void write(Path file, Map<String, long[]> shapes, DType dtype, Map<String, String> metadata,
+                             java.util.function.Function<String, float[]> tensors, Map<String, long[]> int64) {
         if (dtype != DType.F32 && dtype != DType.F16) throw new IllegalArgumentException("can only write F32 or F16, not " + dtype);
         List<String> names = new ArrayList<>(new TreeMap<>(shapes).keySet());
 
@@ -54,9 +64,10 @@ public final class SafetensorsWriter {
             if (shape == null) throw new IllegalArgumentException("no shape given for tensor " + name);
             long numel = 1;
             for (long s : shape) numel *= s;
-            long bytes = numel * dtype.bytes();
+            DType written = int64.containsKey(name) ? DType.I64 : dtype;
+            long bytes = numel * written.bytes();
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", dtype.name());
+            entry.put("dtype", written.name());
             entry.put("shape", shape);
             entry.put("data_offsets", new long[] {offset, offset + bytes});
             header.put(name, entry);
@@ -72,9 +83,20 @@ public final class SafetensorsWriter {
             out.write(json);
             for (int i = json.length; i < padded; i++) out.write(' ');
             for (String name : names) {
-                float[] values = tensors.apply(name);
                 long numel = 1;
                 for (long d : shapes.get(name)) numel *= d;
+                long[] integers = int64.get(name);
+                if (integers != null) {
+                    if (integers.length != numel) throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shapes.get(name))
+                            + " has " + numel + " elements but " + integers.length + " values were given");
+                    for (long v : integers) {
+                        buf.clear();
+                        buf.putLong(v);
+                        out.write(buf.array(), 0, 8);
+                    }
+                    continue;
+                }
+                float[] values = tensors.apply(name);
                 if (values == null || numel != values.length) {
                     throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shapes.get(name)) + " has " + numel
                             + " elements but " + (values == null ? "no" : values.length) + " values were given");
