@@ -118,6 +118,7 @@ public final class Analysis {
             throw UserError.inFile(opt.out(), "cannot create: " + e.getMessage());
         }
         if (opt.experiment() != null) wavlens.experiment.ExperimentReport.check(opt.experiment());
+        checkPair();
         writeRunJson();
         Corpus corpus = Corpus.open(opt.corpus());
         boolean hasTestSplit = corpus.utterances().stream().anyMatch(u -> u.id().startsWith("test/"));
@@ -202,6 +203,19 @@ public final class Analysis {
         ObjectNode p = Json.MAPPER.createObjectNode();
         for (String u : upstream) p.put("upstream:" + u, fingerprints.get(u));
         return p;
+    }
+
+    /**
+     * Every table sets the two models' layers side by side, so the fine-tuned model must have the
+     * pretrained one's layers (it is fine-tuned from it): one line before hours of extraction.
+     */
+    private void checkPair() {
+        var pre = wavlens.model.Wav2Vec2Config.read(opt.pretrained().resolve("config.json"));
+        var ft = wavlens.model.Wav2Vec2Config.read(opt.finetuned().resolve("config.json"));
+        if (pre.numLayers() != ft.numLayers() || pre.hiddenSize() != ft.hiddenSize()) {
+            throw UserError.inFile(opt.finetuned(), "has " + ft.numLayers() + " layers of " + ft.hiddenSize() + " and the pretrained model "
+                    + opt.pretrained() + " " + pre.numLayers() + " of " + pre.hiddenSize() + "; analyze compares a model with one fine-tuned from it");
+        }
     }
 
     // ------------------------------------------------------------------ 1. features

@@ -74,4 +74,29 @@ class WavLmAnalysisTest {
         JsonNode run = Json.read(out.resolve("run.json"));
         assertEquals(1, run.path("options").path("seed").asInt());
     }
+
+    /**
+     * A WavLM pretrained model against a fine-tuned conformer of another depth: every table sets
+     * their layers side by side, so this is one line naming both folders, before any extraction.
+     */
+    @Test
+    void aPairOfOtherShapesIsOneLine(@TempDir Path tmp) throws Exception {
+        Path corpus = corpus(tmp.resolve("corpus"));
+        Path pre = FAMILIES.resolve("wavlm-pair-pretrained"), ft = FAMILIES.resolve("conformer-rel-ctc");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute("analyze", "--pretrained", pre.toString(), "--finetuned", ft.toString(), "--corpus", corpus.toString(),
+                    "--out", tmp.resolve("report").toString());
+        } finally {
+            System.setErr(old);
+        }
+        String e = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(2, code, e);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("wavlens: " + ft + ": has ") && e.contains(pre.toString()), e);
+        assertFalse(Files.exists(Analysis.cacheOf(tmp.resolve("report")).resolve("store-pretrained")), "nothing extracted");
+    }
 }
